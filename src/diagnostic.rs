@@ -1,0 +1,274 @@
+//! One diagnostic type for every problem howtoreach finds, and its rendering.
+//!
+//! A diagnostic points into a source file by byte span (kept from the TOML
+//! parser through `toml::Spanned`), and is rendered the way rustc and cargo
+//! render theirs, by `annotate-snippets`: `file:line:col`, the source line with
+//! a caret under the offending value, and a help line.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A source file as read from disk, shared by every diagnostic that points into it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, as shown to the user.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem of the site.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// The file the problem is in, with the span of the offending value.
+    pub location: Option<(SourceFile, Range<usize>)>,
+    /// A file without a span (a missing file, a folder).
+    pub path: Option<PathBuf>,
+    /// The label under the caret.
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            path: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Points the diagnostic at `span` in `file`.
+    pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
+        self.location = Some((file.clone(), span));
+        self
+    }
+
+    /// Names a file or folder the problem is about, without a span.
+    pub fn in_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The file the diagnostic is about, if any.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.location {
+            Some((file, _)) => Some(&file.path),
+            None => self.path.as_deref(),
+        }
+    }
+
+    /// `file:line:col` (or just `file`) for sorting and short listings.
+    pub fn position(&self) -> Option<String> {
+        match &self.location {
+            Some((file, span)) => {
+                let (line, col) = file.line_col(span.start);
+                Some(format!("{}:{line}:{col}", file.path.display()))
+            }
+            None => self.path.as_ref().map(|p| p.display().to_string()),
+        }
+    }
+
+    /// Renders the diagnostic like rustc does, with colours when `color` is set.
+    pub fn render(&self, color: bool) -> String {
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path_display;
+        let mut main = Group::with_title(level.primary_title(self.message.as_str()));
+        if let Some((file, span)) = &self.location {
+            path_display = file.path.display().to_string();
+            let span = clamp_span(&file.text, span.clone());
+            let mut annotation = AnnotationKind::Primary.span(span);
+            if let Some(label) = &self.label {
+                annotation = annotation.label(label.as_str());
+            }
+            main = main.element(
+                Snippet::source(&*file.text)
+                    .path(path_display.as_str())
+                    .annotation(annotation),
+            );
+        } else if let Some(path) = &self.path {
+            path_display = path.display().to_string();
+            main = main.element(annotate_snippets::Origin::path(path_display.as_str()));
+        }
+        let mut groups = vec![main];
+        if let Some(help) = &self.help {
+            groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        renderer.render(&groups).to_string()
+    }
+}
+
+/// Keeps a span inside the text and on character boundaries, so rendering never panics.
+fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let start = floor_char_boundary(text, span.start.min(text.len()));
+    let mut end = span.end.clamp(start, text.len());
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// Every problem found in one run.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Turns every warning into an error (`--strict`).
+    pub fn make_strict(&mut self) {
+        for d in &mut self.0 {
+            d.severity = Severity::Error;
+        }
+    }
+
+    /// Sorts by file, then position, so output is stable whatever order checks ran in.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    d.file().map(Path::to_path_buf),
+                    d.location.as_ref().map(|(_, s)| s.start),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let file = SourceFile::new("a.toml", "x = 1\nname = \"Zoë\"\nphone = 2\n");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(6), (2, 1));
+        let offset = file.text.find("phone").unwrap_or_default();
+        assert_eq!(file.line_col(offset), (3, 1));
+    }
+
+    #[test]
+    fn renders_file_line_column_caret_and_help() {
+        let file = SourceFile::new("data/providers/a.toml", "name = \"A\"\nphone = \"12\"\n");
+        let d = Diagnostic::error("invalid phone number")
+            .at(&file, 19..23)
+            .label("not a phone number")
+            .help("write the number with its area code");
+        let text = d.render(false);
+        assert!(text.contains("data/providers/a.toml:2:9"), "{text}");
+        assert!(text.contains("^^^^"), "{text}");
+        assert!(text.contains("help: write the number"), "{text}");
+    }
+
+    #[test]
+    fn out_of_range_span_does_not_panic() {
+        let file = SourceFile::new("a.toml", "é");
+        let d = Diagnostic::error("x").at(&file, 1..99);
+        assert!(d.render(false).contains("a.toml"));
+    }
+}

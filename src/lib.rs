@@ -1,0 +1,149 @@
+//! howtoreach: a clinic's "how to reach us" website from one TOML file per provider.
+//!
+//! The pipeline reads as the source folder does:
+//!
+//! 1. [`load`]: read `site.toml`, `data/clinic.toml` and `data/providers/**/*.toml`
+//!    with spans, and build the validated [`model`] once;
+//! 2. [`check`]: every remaining problem of the whole site, at once;
+//! 3. [`render`]: typed views (public channels only on public pages) through Tera;
+//! 4. [`output`]: staged, then swapped in atomically.
+//!
+//! `check()` and `build()` below are that pipeline; `main.rs` only parses flags
+//! and prints what they return.
+
+pub mod check;
+pub mod diagnostic;
+pub mod init;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use diagnostic::{Diagnostic, Diagnostics};
+use model::Site;
+
+/// What a `build` or `check` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The site's folder.
+    pub site: PathBuf,
+    /// `--output`: replaces `output_dir` (relative to the current folder).
+    pub output: Option<PathBuf>,
+    /// `--base-url`: replaces `base_url`.
+    pub base_url: Option<String>,
+    /// Warnings count as errors.
+    pub strict: bool,
+    /// The build date; `None` reads `SOURCE_DATE_EPOCH`, else today in the clinic's time zone.
+    pub today: Option<NaiveDate>,
+}
+
+/// The build date from `SOURCE_DATE_EPOCH`, if set and valid.
+pub fn source_date(tz: Option<chrono_tz::Tz>) -> Result<Option<NaiveDate>, String> {
+    let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let secs: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH=`{value}` is not a number of seconds"))?;
+    let utc = chrono::DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{value}` is out of range"))?;
+    Ok(Some(match tz {
+        Some(tz) => utc.with_timezone(&tz).date_naive(),
+        None => utc.date_naive(),
+    }))
+}
+
+/// Loads and checks the site: the model (if it loaded) and every problem.
+pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, Diagnostics) {
+    let (site, mut diags) = load::load_site(&opts.site, opts.today);
+    let Some(mut site) = site else {
+        diags.sort();
+        return (None, diags);
+    };
+    if opts.today.is_none() {
+        match source_date(Some(site.clinic.timezone)) {
+            Ok(Some(d)) => site.today = d,
+            Ok(None) => {}
+            Err(msg) => diags.push(Diagnostic::error(msg).help("unset it, or set it to a Unix time in seconds")),
+        }
+    }
+    if let Some(url) = &opts.base_url {
+        match load::check_url(url, &["https", "http"]) {
+            Ok(u) => site.config.base_url = u.trim_end_matches('/').to_string(),
+            Err(msg) => diags.push(
+                Diagnostic::error(format!("--base-url: {msg}"))
+                    .help("give the absolute address where the site is published"),
+            ),
+        }
+    }
+    diags.extend(check::check_site(&site));
+    let paths = output::resolve(&opts.site, &site.config, opts.output.as_deref(), &mut diags);
+    if opts.strict {
+        diags.make_strict();
+    }
+    diags.sort();
+    (Some((site, paths)), diags)
+}
+
+/// `howtoreach check`: every problem of the site.
+pub fn check(opts: &Options) -> Diagnostics {
+    let (_, diags) = load_and_check(opts);
+    diags
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub stats: render::RenderStats,
+    pub output: PathBuf,
+    pub handouts: PathBuf,
+    pub elapsed: Duration,
+    /// Warnings (a build with errors returns `Err`).
+    pub warnings: Diagnostics,
+}
+
+/// `howtoreach build`: checks, renders into staging folders, swaps them in.
+/// On any error nothing in the output folders changes.
+pub fn build(opts: &Options) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let (loaded, diags) = load_and_check(opts);
+    let Some((site, paths)) = loaded else {
+        return Err(diags);
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut tera = render::load_templates(&opts.site)?;
+    let staging = output::Staging::new(&paths).map_err(one)?;
+    match render::render_site(&site, &mut tera, &staging) {
+        Ok(stats) => {
+            staging.commit().map_err(one)?;
+            Ok(BuildReport {
+                stats,
+                output: paths.public,
+                handouts: paths.handouts,
+                elapsed: start.elapsed(),
+                warnings: diags,
+            })
+        }
+        Err(render_diags) => {
+            staging.abandon();
+            Err(render_diags)
+        }
+    }
+}
+
+fn one(d: Diagnostic) -> Diagnostics {
+    Diagnostics(vec![d])
+}
+
+/// Whether `path` looks like a site folder.
+pub fn is_site(path: &Path) -> bool {
+    path.join("site.toml").is_file()
+}

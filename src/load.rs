@@ -1,0 +1,1320 @@
+//! Loading: read `site.toml`, `data/clinic.toml` and every provider file, keep
+//! spans, and build the validated model once.
+//!
+//! Reading a file and parsing its text are separate functions: the parsers take
+//! a [`SourceFile`] so tests can call them on string literals. Raw structs
+//! mirror the TOML exactly (`deny_unknown_fields`); the `*_from_raw` functions
+//! destructure every raw field, so a new field cannot be silently ignored.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::value::Datetime;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::{
+    self, Away, Channel, ChannelKind, ChannelValue, Clinic, ClinicAfterHours, Closure, Closures,
+    Config, Emergency, Hours, Phone, Provider, ProviderAfterHours, Response, Urgent, Visibility,
+};
+
+/// Provider files larger than this are refused (a provider file is a few KB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+// ---------------------------------------------------------------------------
+// Raw structs: the TOML as written.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    base_url: Spanned<String>,
+    output_dir: Option<Spanned<String>>,
+    handout_dir: Option<Spanned<String>>,
+    language: Option<Spanned<String>>,
+    review_after_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClinic {
+    name: Spanned<String>,
+    timezone: Spanned<String>,
+    region: Spanned<String>,
+    phone: Spanned<String>,
+    hours: Spanned<String>,
+    address: Option<Spanned<String>>,
+    website: Option<Spanned<String>>,
+    emergency: RawEmergency,
+    #[serde(default)]
+    urgent: Vec<RawUrgent>,
+    after_hours: Option<RawClinicAfterHours>,
+    #[serde(default)]
+    closures: Vec<Spanned<RawClosure>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmergency {
+    number: Spanned<String>,
+    text: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUrgent {
+    label: Spanned<String>,
+    phone: Spanned<String>,
+    hours: Spanned<String>,
+    when: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClinicAfterHours {
+    text: Spanned<String>,
+    phone: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClosure {
+    date: Option<Spanned<Datetime>>,
+    from: Option<Spanned<Datetime>>,
+    to: Option<Spanned<Datetime>>,
+    note: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    name: Spanned<String>,
+    sort_as: Option<Spanned<String>>,
+    credentials: Option<Spanned<String>>,
+    pronouns: Option<Spanned<String>>,
+    role: Spanned<String>,
+    department: Option<Spanned<String>>,
+    #[serde(default)]
+    languages: Vec<Spanned<String>>,
+    photo: Option<Spanned<String>>,
+    reviewed: Spanned<Datetime>,
+    about: Option<Spanned<String>>,
+    #[serde(default)]
+    channels: Vec<Spanned<RawChannel>>,
+    after_hours: Option<RawProviderAfterHours>,
+    #[serde(default)]
+    away: Vec<Spanned<RawAway>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannel {
+    kind: Spanned<String>,
+    label: Option<Spanned<String>>,
+    value: Spanned<String>,
+    hours: Option<Spanned<String>>,
+    response: Option<Spanned<String>>,
+    #[serde(default)]
+    use_for: Vec<Spanned<String>>,
+    #[serde(default)]
+    not_for: Vec<Spanned<String>>,
+    note: Option<Spanned<String>>,
+    visibility: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProviderAfterHours {
+    #[serde(default)]
+    covering: Vec<Spanned<String>>,
+    text: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAway {
+    from: Spanned<Datetime>,
+    to: Spanned<Datetime>,
+    covering: Option<Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------
+// Reading files.
+
+/// Reads a text file for parsing: refuses huge and non-UTF-8 files, drops a BOM.
+/// `shown` is the path as shown in diagnostics (relative to the site root).
+pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> {
+    let meta = fs::metadata(path).map_err(|e| {
+        Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(shown)
+    })?;
+    if meta.is_dir() {
+        return Err(Diagnostic::error(format!(
+            "{} is a folder, not a file",
+            shown.display()
+        ))
+        .in_path(shown)
+        .help("rename the folder so its name does not end in `.toml`"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(format!(
+            "{} is {} bytes; files over 1 MiB are refused",
+            shown.display(),
+            meta.len()
+        ))
+        .in_path(shown)
+        .help("a provider file is a few kilobytes: check that this is the right file"));
+    }
+    let bytes = fs::read(path).map_err(|e| {
+        Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(shown)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            shown.display(),
+            e.utf8_error().valid_up_to()
+        ))
+        .in_path(shown)
+        .help("save the file as UTF-8 in your editor")
+    })?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(SourceFile::new(shown, text))
+}
+
+/// Parses TOML into a raw struct, turning the parser's error into a diagnostic
+/// that points at the offending key or value.
+fn parse_toml<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
+    toml::from_str::<T>(&file.text).map_err(|e| toml_diagnostic(file, &e))
+}
+
+fn toml_diagnostic(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let span = e.span().unwrap_or(0..0);
+    let mut d = Diagnostic::error(first_line(&message).to_string()).at(file, span);
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        d.message = format!("unknown key `{unknown}`");
+        d = d.label("not a key howtoreach knows");
+        d = match did_you_mean(&unknown, &expected) {
+            Some(close) => d.help(format!("did you mean `{close}`?")),
+            None => d.help(format!("the keys allowed here are {}", expected.join(", "))),
+        };
+    } else if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        d.message = format!("missing required key `{field}`");
+        d = d.help(format!("add `{field} = ...` here (see SPEC.md for its form)"));
+    } else if message.starts_with("invalid type") {
+        d = d.help("check the value's type: text in quotes, dates bare (2026-10-01), lists in [ ]");
+    } else {
+        d = d.help("fix the TOML syntax here; https://toml.io explains the format");
+    }
+    d
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((unknown.to_string(), expected))
+}
+
+/// The closest known key, when it is close enough to be a typo.
+pub fn did_you_mean(unknown: &str, known: &[String]) -> Option<String> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(unknown, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.clone())
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for converting raw values.
+
+/// Collects diagnostics while converting one file.
+struct Ctx<'a> {
+    file: &'a SourceFile,
+    diags: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(
+            Diagnostic::error(message)
+                .at(self.file, span)
+                .help(help.into()),
+        );
+    }
+
+    fn text(&mut self, s: &Spanned<String>, what: &str) -> Option<String> {
+        let t = s.get_ref().trim();
+        if t.is_empty() {
+            self.error(
+                s.span(),
+                format!("{what} is empty"),
+                format!("write the {what}, or remove the key"),
+            );
+            return None;
+        }
+        Some(t.to_string())
+    }
+
+    fn opt_text(&mut self, s: &Option<Spanned<String>>, what: &str) -> Option<String> {
+        s.as_ref().and_then(|s| self.text(s, what))
+    }
+
+    fn phone(&mut self, s: &Spanned<String>, region: Option<model::phone::Region>) -> Option<Phone> {
+        let region = region?;
+        match Phone::parse(s.get_ref(), region) {
+            Ok(p) => Some(p),
+            Err(msg) => {
+                self.error(
+                    s.span(),
+                    msg,
+                    "write the full number with its area code, e.g. \"+1 204 555 0142\" or \"204-555-0142 ext. 12\"",
+                );
+                None
+            }
+        }
+    }
+
+    fn hours(&mut self, s: &Spanned<String>) -> Option<Hours> {
+        match Hours::parse(s.get_ref()) {
+            Ok(h) => Some(h),
+            Err(msg) => {
+                self.error(
+                    s.span(),
+                    msg,
+                    "use the OpenStreetMap opening_hours syntax, e.g. \"Mo-Fr 09:00-17:00; Sa 09:00-12:00\" or \"24/7\"",
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, s: &Spanned<Datetime>) -> Option<NaiveDate> {
+        let dt = s.get_ref();
+        let date = match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+            }
+            _ => None,
+        };
+        if date.is_none() {
+            self.error(
+                s.span(),
+                format!("`{dt}` is not a date"),
+                "write a plain date without quotes, e.g. 2026-10-01",
+            );
+        }
+        date
+    }
+
+    fn https_url(&mut self, s: &Spanned<String>, what: &str) -> Option<String> {
+        match check_url(s.get_ref(), &["https"]) {
+            Ok(u) => Some(u),
+            Err(msg) => {
+                self.error(
+                    s.span(),
+                    format!("{what}: {msg}"),
+                    "write a full https:// address, e.g. https://portal.example.org/messages",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Parses a URL and allows only the given schemes; returns it normalised.
+pub fn check_url(text: &str, schemes: &[&str]) -> Result<String, String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    if !schemes.contains(&url.scheme()) {
+        return Err(format!(
+            "`{}:` links are not allowed here; only {}",
+            url.scheme(),
+            schemes
+                .iter()
+                .map(|s| format!("`{s}:`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` has no host name"));
+    }
+    Ok(url.to_string())
+}
+
+/// Whether a slug is `[a-z0-9]+(-[a-z0-9]+)*`.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+// ---------------------------------------------------------------------------
+// site.toml
+
+pub fn config_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<Config> {
+    let raw: RawConfig = match parse_toml(file) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let RawConfig {
+        base_url,
+        output_dir,
+        handout_dir,
+        language,
+        review_after_days,
+    } = raw;
+    let mut cx = Ctx { file, diags };
+    let base = match check_url(base_url.get_ref(), &["https", "http"]) {
+        Ok(u) => Some(u.trim_end_matches('/').to_string()),
+        Err(msg) => {
+            cx.error(
+                base_url.span(),
+                format!("base_url: {msg}"),
+                "write the address where the site is published, e.g. \"https://clinic.example.org\"",
+            );
+            None
+        }
+    };
+    let language_tag = match &language {
+        Some(l) => match language_tags::LanguageTag::parse(l.get_ref()) {
+            Ok(tag) => Some(tag.to_string()),
+            Err(e) => {
+                cx.error(
+                    l.span(),
+                    format!("`{}` is not a BCP 47 language tag ({e})", l.get_ref()),
+                    "write a language tag such as \"en\", \"fr-CA\" or \"es\"",
+                );
+                None
+            }
+        },
+        None => Some("en".to_string()),
+    };
+    let review = match &review_after_days {
+        Some(r) => match u32::try_from(*r.get_ref()) {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                cx.error(
+                    r.span(),
+                    format!("review_after_days must be a positive number of days, not {}", r.get_ref()),
+                    "write a number of days such as 90",
+                );
+                None
+            }
+        },
+        None => Some(90),
+    };
+    let dir = |d: &Option<Spanned<String>>, default: &str| match d {
+        Some(d) => (PathBuf::from(d.get_ref()), Some(d.span())),
+        None => (PathBuf::from(default), None),
+    };
+    let (output_dir, output_dir_span) = dir(&output_dir, "public");
+    let (handout_dir, handout_dir_span) = dir(&handout_dir, "handouts");
+    Some(Config {
+        file: file.clone(),
+        base_url: base?,
+        output_dir,
+        output_dir_span,
+        handout_dir,
+        handout_dir_span,
+        language: language_tag?,
+        review_after_days: review?,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// data/clinic.toml
+
+pub fn clinic_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<Clinic> {
+    let raw: RawClinic = match parse_toml(file) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let RawClinic {
+        name,
+        timezone,
+        region,
+        phone,
+        hours,
+        address,
+        website,
+        emergency,
+        urgent,
+        after_hours,
+        closures,
+    } = raw;
+    let mut cx = Ctx { file, diags };
+    let tz: Option<Tz> = match timezone.get_ref().parse::<Tz>() {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            cx.error(
+                timezone.span(),
+                format!("`{}` is not an IANA time zone", timezone.get_ref()),
+                "write the clinic's time zone name, e.g. \"America/Winnipeg\" or \"Europe/Paris\"",
+            );
+            None
+        }
+    };
+    let region_id = match model::phone::parse_region(region.get_ref()) {
+        Some(r) => Some(r),
+        None => {
+            cx.error(
+                region.span(),
+                format!("`{}` is not an ISO 3166-1 region code", region.get_ref()),
+                "write the two capital letters of the clinic's country, e.g. \"CA\", \"US\", \"GB\"",
+            );
+            None
+        }
+    };
+    let name = cx.text(&name, "name");
+    let main_phone = cx.phone(&phone, region_id);
+    let clinic_hours = cx.hours(&hours);
+    let address = cx.opt_text(&address, "address");
+    let website = website.as_ref().and_then(|w| cx.https_url(w, "website"));
+
+    let RawEmergency { number, text } = emergency;
+    let emergency_number = {
+        let n = number.get_ref().trim();
+        if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit() || c == '+' || c == ' ' || c == '-') {
+            cx.error(
+                number.span(),
+                format!("`{n}` is not an emergency number"),
+                "write the digits to dial, e.g. \"911\", \"112\" or \"999\"",
+            );
+            None
+        } else {
+            Some(n.to_string())
+        }
+    };
+    let emergency_text = cx.text(&text, "emergency text");
+
+    let mut urgent_lines = Vec::new();
+    let mut urgent_ok = true;
+    for u in &urgent {
+        let RawUrgent { label, phone, hours, when } = u;
+        let parts = (
+            cx.text(label, "label"),
+            cx.phone(phone, region_id),
+            cx.hours(hours),
+            cx.text(when, "`when` text"),
+        );
+        match parts {
+            (Some(label), Some(phone), Some(hours), Some(when)) => urgent_lines.push(Urgent {
+                label,
+                phone,
+                hours,
+                when,
+            }),
+            _ => urgent_ok = false,
+        }
+    }
+
+    let after = match &after_hours {
+        Some(RawClinicAfterHours { text, phone }) => {
+            let text = cx.text(text, "after-hours text");
+            let phone = match phone {
+                Some(p) => Some(cx.phone(p, region_id)),
+                None => Some(None),
+            };
+            match (text, phone) {
+                (Some(text), Some(phone)) => Some(Some(ClinicAfterHours { text, phone })),
+                _ => None,
+            }
+        }
+        None => Some(None),
+    };
+
+    let mut closure_list = Vec::new();
+    let mut closures_ok = true;
+    for c in &closures {
+        match closure_from_raw(&mut cx, c) {
+            Some(c) => closure_list.push(c),
+            None => closures_ok = false,
+        }
+    }
+    closure_list.sort_by_key(|c| (c.from, c.to));
+
+    if !(urgent_ok && closures_ok) {
+        return None;
+    }
+    let closed = Closures::new(closure_list.iter().map(|c| (c.from, c.to)).collect());
+    Some(Clinic {
+        file: file.clone(),
+        name: name?,
+        timezone: tz?,
+        region: region_id?,
+        phone: main_phone?,
+        hours: clinic_hours?,
+        address,
+        website,
+        emergency: Emergency {
+            number: emergency_number?,
+            text: emergency_text?,
+        },
+        urgent: urgent_lines,
+        after_hours: after?,
+        closures: closure_list,
+        closed,
+    })
+}
+
+fn closure_from_raw(cx: &mut Ctx<'_>, c: &Spanned<RawClosure>) -> Option<Closure> {
+    let RawClosure { date, from, to, note } = c.get_ref();
+    let note = note
+        .as_ref()
+        .map(|n| n.get_ref().trim().to_string())
+        .unwrap_or_default();
+    let (from, to) = match (date, from, to) {
+        (Some(d), None, None) => {
+            let d = cx.date(d)?;
+            (d, d)
+        }
+        (None, Some(f), Some(t)) => {
+            let (f_date, t_date) = (cx.date(f), cx.date(t));
+            let (f_date, t_date) = (f_date?, t_date?);
+            if t_date < f_date {
+                cx.error(
+                    t.span(),
+                    format!("the closure ends ({t_date}) before it starts ({f_date})"),
+                    "swap `from` and `to`, or correct the date",
+                );
+                return None;
+            }
+            (f_date, t_date)
+        }
+        _ => {
+            cx.error(
+                c.span(),
+                "a closure needs either `date`, or both `from` and `to`",
+                "write `date = 2026-12-25` for one day, or `from = ...` and `to = ...` for several",
+            );
+            return None;
+        }
+    };
+    Some(Closure { from, to, note })
+}
+
+// ---------------------------------------------------------------------------
+// data/providers/**/*.toml
+
+/// Clinic facts a provider file is read with.
+#[derive(Clone, Copy)]
+pub struct ProviderEnv<'a> {
+    pub region: Option<model::phone::Region>,
+    pub root: &'a Path,
+}
+
+pub fn provider_from_source(
+    file: &SourceFile,
+    slug: &str,
+    env: ProviderEnv<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Provider> {
+    let raw: RawProvider = match parse_toml(file) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let RawProvider {
+        name,
+        sort_as,
+        credentials,
+        pronouns,
+        role,
+        department,
+        languages,
+        photo,
+        reviewed,
+        about,
+        channels,
+        after_hours,
+        away,
+    } = raw;
+    let mut cx = Ctx { file, diags };
+    let mut ok = true;
+
+    let name = cx.text(&name, "name");
+    let sort_as = cx.opt_text(&sort_as, "sort_as");
+    let credentials = cx.opt_text(&credentials, "credentials");
+    let pronouns = cx.opt_text(&pronouns, "pronouns");
+    let role = cx.text(&role, "role");
+    let department = cx.opt_text(&department, "department");
+    let mut langs = Vec::new();
+    for l in &languages {
+        match language_tags::LanguageTag::parse(l.get_ref()) {
+            Ok(tag) => langs.push(tag.to_string()),
+            Err(e) => {
+                cx.error(
+                    l.span(),
+                    format!("`{}` is not a BCP 47 language tag ({e})", l.get_ref()),
+                    "write language tags such as \"en\", \"fr\", \"pa\" or \"zh-Hant\"",
+                );
+                ok = false;
+            }
+        }
+    }
+    let photo = match &photo {
+        Some(p) => {
+            let r = check_photo(env.root, p.get_ref());
+            match r {
+                Ok(()) => Some(p.get_ref().trim_start_matches('/').to_string()),
+                Err((msg, help)) => {
+                    cx.error(p.span(), msg, help);
+                    ok = false;
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let reviewed_date = cx.date(&reviewed);
+    let about = about
+        .as_ref()
+        .map(|a| a.get_ref().trim().to_string())
+        .filter(|a| !a.is_empty());
+
+    let mut channel_list = Vec::new();
+    for c in &channels {
+        match channel_from_raw(&mut cx, c.get_ref(), env) {
+            Some(ch) => channel_list.push(ch),
+            None => ok = false,
+        }
+    }
+    if ok && !channel_list.iter().any(Channel::is_public) {
+        let span = channels.first().map_or(0..0, |c| c.span());
+        let message = if channels.is_empty() {
+            "this provider has no channels"
+        } else {
+            "this provider has no public channel"
+        };
+        cx.error(
+            span,
+            message,
+            "add a [[channels]] entry without `visibility = \"patients\"`, so patients can reach them from the public site",
+        );
+        ok = false;
+    }
+
+    let mut after = ProviderAfterHours::default();
+    if let Some(RawProviderAfterHours { covering, text }) = &after_hours {
+        for c in covering {
+            match covering_slug(&mut cx, c, slug) {
+                Some(s) => after.covering.push(s),
+                None => ok = false,
+            }
+        }
+        after.text = cx.opt_text(text, "after-hours text");
+    }
+
+    let mut absences = Vec::new();
+    for a in &away {
+        let RawAway { from, to, covering } = a.get_ref();
+        let (f, t) = (cx.date(from), cx.date(to));
+        let covering = match covering {
+            Some(c) => match covering_slug(&mut cx, c, slug) {
+                Some(s) => Some(s),
+                None => {
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        match (f, t) {
+            (Some(f), Some(t)) if t < f => {
+                cx.error(
+                    to.span(),
+                    format!("the absence ends ({t}) before it starts ({f})"),
+                    "swap `from` and `to`, or correct the date",
+                );
+                ok = false;
+            }
+            (Some(from), Some(to)) => absences.push(Away {
+                from,
+                to,
+                covering,
+                span: a.span(),
+            }),
+            _ => ok = false,
+        }
+    }
+    absences.sort_by_key(|a| a.from);
+
+    if !ok {
+        return None;
+    }
+    let name = name?;
+    Some(Provider {
+        file: file.clone(),
+        slug: slug.to_string(),
+        sort_key: model::sort_key(&name, sort_as.as_deref()),
+        name,
+        credentials,
+        pronouns,
+        role: role?,
+        department,
+        languages: langs,
+        photo,
+        reviewed: reviewed_date?,
+        reviewed_span: reviewed.span(),
+        about,
+        channels: channel_list,
+        after_hours: after,
+        away: absences,
+    })
+}
+
+/// A covering slug must be well-formed and not the provider's own; whether it
+/// exists is checked once every provider is loaded (`check::cross_references`).
+fn covering_slug(cx: &mut Ctx<'_>, c: &Spanned<String>, own: &str) -> Option<model::SlugRef> {
+    let s = c.get_ref().trim();
+    if s == own {
+        cx.error(
+            c.span(),
+            "a provider cannot cover for themselves",
+            "name a colleague's slug (the name of their file without `.toml`)",
+        );
+        return None;
+    }
+    if !is_valid_slug(s) {
+        cx.error(
+            c.span(),
+            format!("`{s}` is not a provider slug"),
+            "a slug is a provider's file name without `.toml`, e.g. \"samuel-reyes\"",
+        );
+        return None;
+    }
+    Some(model::SlugRef {
+        slug: s.to_string(),
+        span: c.span(),
+    })
+}
+
+fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) -> Option<Channel> {
+    let RawChannel {
+        kind,
+        label,
+        value,
+        hours,
+        response,
+        use_for,
+        not_for,
+        note,
+        visibility,
+    } = raw;
+    let kind_parsed = ChannelKind::parse(kind.get_ref().trim());
+    if kind_parsed.is_none() {
+        let known: Vec<String> = ChannelKind::ALL.iter().map(|k| k.as_str().to_string()).collect();
+        let help = match did_you_mean(kind.get_ref(), &known) {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => format!("the kinds are {}", known.join(", ")),
+        };
+        cx.error(
+            kind.span(),
+            format!("`{}` is not a channel kind", kind.get_ref()),
+            help,
+        );
+    }
+    let parsed_value = match kind_parsed {
+        Some(k) => channel_value(cx, k, value, env),
+        None => None,
+    };
+    let hours = match hours {
+        Some(h) => Some(cx.hours(h)),
+        None => Some(None),
+    };
+    let response = match response {
+        Some(r) => match Response::parse(r.get_ref()) {
+            Ok(r) => Some(Some(r)),
+            Err(msg) => {
+                cx.error(
+                    r.span(),
+                    msg,
+                    format!("write one of {}", model::response::RESPONSE_FORMS),
+                );
+                None
+            }
+        },
+        None => Some(None),
+    };
+    let visibility = match visibility {
+        Some(v) => match v.get_ref().as_str() {
+            "public" => Some(Visibility::Public),
+            "patients" => Some(Visibility::Patients),
+            other => {
+                cx.error(
+                    v.span(),
+                    format!("`{other}` is not a visibility"),
+                    "write \"public\" (shown on the site) or \"patients\" (only in printed handouts)",
+                );
+                None
+            }
+        },
+        None => Some(Visibility::Public),
+    };
+    let list = |items: &[Spanned<String>]| -> Vec<String> {
+        items
+            .iter()
+            .map(|s| s.get_ref().trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let label = cx.opt_text(label, "label");
+    let note = note
+        .as_ref()
+        .map(|n| n.get_ref().trim().to_string())
+        .filter(|n| !n.is_empty());
+    Some(Channel {
+        kind: kind_parsed?,
+        label,
+        raw_value: value.get_ref().trim().to_string(),
+        value: parsed_value?,
+        hours: hours?,
+        response: response?,
+        use_for: list(use_for),
+        not_for: list(not_for),
+        note,
+        visibility: visibility?,
+    })
+}
+
+fn channel_value(
+    cx: &mut Ctx<'_>,
+    kind: ChannelKind,
+    value: &Spanned<String>,
+    env: ProviderEnv<'_>,
+) -> Option<ChannelValue> {
+    match kind {
+        ChannelKind::Phone
+        | ChannelKind::Mobile
+        | ChannelKind::Pager
+        | ChannelKind::AnsweringService
+        | ChannelKind::Sms
+        | ChannelKind::Fax => cx.phone(value, env.region).map(ChannelValue::Phone),
+        ChannelKind::Email => {
+            let v = value.get_ref().trim();
+            match v.parse::<email_address::EmailAddress>() {
+                Ok(e) if !v.contains(['<', '>', '"', ' ']) && e.domain().contains('.') => {
+                    Some(ChannelValue::Email(e.to_string()))
+                }
+                _ => {
+                    cx.error(
+                        value.span(),
+                        format!("`{v}` is not an e-mail address"),
+                        "write the address alone, e.g. \"name@clinic.example.org\"",
+                    );
+                    None
+                }
+            }
+        }
+        ChannelKind::Portal | ChannelKind::Video => {
+            cx.https_url(value, kind.as_str()).map(ChannelValue::Url)
+        }
+        ChannelKind::InPerson => cx.text(value, "value").map(ChannelValue::Text),
+    }
+}
+
+/// A photo must be a file inside `static/`.
+fn check_photo(root: &Path, photo: &str) -> Result<(), (String, String)> {
+    let rel = Path::new(photo.trim_start_matches('/'));
+    let help = "put the image in the site's static/ folder and write its path inside it, e.g. \"photos/nadia-okafor.jpg\"".to_string();
+    if rel
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err((format!("`{photo}` leads outside static/"), help));
+    }
+    let static_dir = root.join("static");
+    let full = static_dir.join(rel);
+    match (full.canonicalize(), static_dir.canonicalize()) {
+        (Ok(f), Ok(s)) if f.starts_with(&s) && f.is_file() => Ok(()),
+        (Ok(_), Ok(_)) => Err((format!("`{photo}` leads outside static/"), help)),
+        _ => Err((format!("the photo static/{photo} does not exist"), help)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The provider folder.
+
+/// One provider file found under `data/providers/`.
+#[derive(Debug, Clone)]
+pub struct ProviderPath {
+    pub full: PathBuf,
+    /// Relative to the site root, for messages.
+    pub shown: PathBuf,
+    pub slug: String,
+}
+
+/// Walks `data/providers/` (sorted, sub-folders allowed). Reports folders named
+/// like provider files, non-UTF-8 names, bad slugs, duplicate slugs and
+/// symbolic links that lead outside the site.
+pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<ProviderPath> {
+    let dir = root.join("data").join("providers");
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error("the site has no data/providers/ folder")
+                .in_path("data/providers")
+                .help("create data/providers/ with one .toml file per provider (`howtoreach init DIR` makes an example)"),
+        );
+        return found;
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(32);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let shown = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| PathBuf::from("data/providers"), Path::to_path_buf);
+                diags.push(
+                    Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+                        .in_path(shown),
+                );
+                continue;
+            }
+        };
+        let path = entry.path();
+        let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the file name {} is not valid UTF-8",
+                    shown.display()
+                ))
+                .in_path(&shown)
+                .help("rename the file using letters a-z, digits and hyphens"),
+            );
+            continue;
+        };
+        if entry.path_is_symlink()
+            && let Err(d) = check_link_inside(path, &canonical_root, &shown)
+        {
+            diags.push(d);
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".toml") else {
+            continue;
+        };
+        let is_dir = path.is_dir();
+        if is_dir {
+            diags.push(
+                Diagnostic::error(format!("{} is a folder, not a provider file", shown.display()))
+                    .in_path(&shown)
+                    .help("rename the folder so its name does not end in `.toml`"),
+            );
+            continue;
+        }
+        if !is_valid_slug(stem) {
+            diags.push(
+                Diagnostic::error(format!("`{stem}` is not a valid provider slug"))
+                    .in_path(&shown)
+                    .help("name the file with lower-case letters, digits and single hyphens, e.g. `nadia-okafor.toml`"),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(stem) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "two provider files have the slug `{stem}`: {} and {}",
+                    first.display(),
+                    shown.display()
+                ))
+                .in_path(&shown)
+                .help("every provider's file name must be unique across data/providers/ and its sub-folders"),
+            );
+            continue;
+        }
+        seen.insert(stem.to_string(), shown.clone());
+        found.push(ProviderPath {
+            full: path.to_path_buf(),
+            shown,
+            slug: stem.to_string(),
+        });
+    }
+    found
+}
+
+/// A symbolic link in `data/` or `static/` must lead to a place inside the site.
+pub fn check_link_inside(path: &Path, canonical_root: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    match path.canonicalize() {
+        Ok(target) if target.starts_with(canonical_root) => Ok(()),
+        Ok(target) => Err(Diagnostic::error(format!(
+            "{} is a symbolic link that leads outside the site (to {})",
+            shown.display(),
+            target.display()
+        ))
+        .in_path(shown)
+        .help("copy the file into the site instead of linking to it")),
+        Err(e) => Err(Diagnostic::error(format!(
+            "{} is a symbolic link that leads nowhere ({e})",
+            shown.display()
+        ))
+        .in_path(shown)
+        .help("remove the link or make it point to a file inside the site")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The whole site.
+
+/// Reads and converts every file of the site at `root`. Returns the model when
+/// every file converted, and every problem found on the way.
+pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let read = |rel: &str, diags: &mut Diagnostics| -> Option<SourceFile> {
+        match read_source(&root.join(rel), Path::new(rel)) {
+            Ok(f) => Some(f),
+            Err(mut d) => {
+                if !root.join(rel).exists() {
+                    d = Diagnostic::error(format!("the site has no {rel}"))
+                        .in_path(rel)
+                        .help(format!(
+                            "is `{}` the site's folder? Use --site DIR, or `howtoreach init DIR` to start a new site",
+                            root.display()
+                        ));
+                }
+                diags.push(d);
+                None
+            }
+        }
+    };
+    let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
+    let clinic =
+        read("data/clinic.toml", &mut diags).and_then(|f| clinic_from_source(&f, &mut diags));
+    let env = ProviderEnv {
+        region: clinic.as_ref().map(|c| c.region),
+        root,
+    };
+    let paths = find_provider_files(root, &mut diags);
+    // Read and convert in parallel; each file's diagnostics stay with it, in order.
+    use rayon::prelude::*;
+    let results: Vec<(Option<Provider>, Diagnostics)> = paths
+        .par_iter()
+        .map(|p| {
+            let mut d = Diagnostics::default();
+            let provider = match read_source(&p.full, &p.shown) {
+                Ok(file) => provider_from_source(&file, &p.slug, env, &mut d),
+                Err(e) => {
+                    d.push(e);
+                    None
+                }
+            };
+            (provider, d)
+        })
+        .collect();
+    let mut providers = Vec::with_capacity(results.len());
+    let mut all_ok = true;
+    for (p, d) in results {
+        diags.extend(d);
+        match p {
+            Some(p) => providers.push(p),
+            None => all_ok = false,
+        }
+    }
+    let (Some(config), Some(clinic), true) = (config, clinic, all_ok) else {
+        return (None, diags);
+    };
+    if !references_exist(&providers, &mut diags) {
+        return (None, diags);
+    }
+    providers.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.slug.cmp(&b.slug)));
+    let today = today.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&clinic.timezone)
+            .date_naive()
+    });
+    let site = model::Site {
+        root: root.to_path_buf(),
+        config,
+        clinic,
+        providers,
+        today,
+    };
+    (Some(site), diags)
+}
+
+/// Every `covering` names a provider of the site.
+fn references_exist(providers: &[Provider], diags: &mut Diagnostics) -> bool {
+    let slugs: std::collections::HashSet<&str> = providers.iter().map(|p| p.slug.as_str()).collect();
+    let known: Vec<String> = {
+        let mut v: Vec<String> = slugs.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    let mut ok = true;
+    for p in providers {
+        let refs = p
+            .after_hours
+            .covering
+            .iter()
+            .chain(p.away.iter().filter_map(|a| a.covering.as_ref()));
+        for r in refs {
+            if !slugs.contains(r.slug.as_str()) {
+                ok = false;
+                let help = match did_you_mean(&r.slug, &known) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => "name a provider by their file name without `.toml`".to_string(),
+                };
+                diags.push(
+                    Diagnostic::error(format!("no provider has the slug `{}`", r.slug))
+                        .at(&p.file, r.span.clone())
+                        .label("unknown provider")
+                        .help(help),
+                );
+            }
+        }
+    }
+    ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(text: &str) -> (Option<Provider>, Diagnostics) {
+        let file = SourceFile::new("data/providers/a-b.toml", text);
+        let mut diags = Diagnostics::default();
+        let env = ProviderEnv {
+            region: model::phone::parse_region("CA"),
+            root: Path::new("/nonexistent"),
+        };
+        let p = provider_from_source(&file, "a-b", env, &mut diags);
+        (p, diags)
+    }
+
+    const MINIMAL: &str = r#"
+name = "Ada Byron"
+role = "Nurse"
+reviewed = 2026-10-01
+[[channels]]
+kind = "phone"
+value = "+1 204 555 0142"
+"#;
+
+    #[test]
+    fn minimal_provider_loads() {
+        let (p, d) = provider(MINIMAL);
+        assert!(d.is_empty(), "{d:?}");
+        let p = p.expect("loads");
+        assert_eq!(p.sort_key, "byron ada");
+        assert_eq!(p.channels.len(), 1);
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_close_one() {
+        let (_, d) = provider(&MINIMAL.replace("role", "rol"));
+        let text = d.0[0].render(false);
+        assert!(text.contains("unknown key `rol`"), "{text}");
+        assert!(text.contains("did you mean `role`?"), "{text}");
+        assert!(text.contains("data/providers/a-b.toml:3:1"), "{text}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let text = r#"
+name = "Ada Byron"
+role = "Nurse"
+reviewed = 2026-10-01
+[[channels]]
+kind = "phone"
+value = "+1 204 555"
+hours = "sometimes"
+response = "soon"
+[[channels]]
+kind = "email"
+value = "not-an-address"
+[[channels]]
+kind = "portal"
+value = "javascript:alert(1)"
+"#;
+        let (p, d) = provider(text);
+        assert!(p.is_none());
+        assert_eq!(d.errors(), 5, "{d:?}");
+    }
+
+    #[test]
+    fn patients_only_channels_do_not_count_as_public() {
+        let text = MINIMAL.replace("value = \"+1 204 555 0142\"", "value = \"+1 204 555 0142\"\nvisibility = \"patients\"");
+        let (p, d) = provider(&text);
+        assert!(p.is_none());
+        assert!(d.0[0].message.contains("no public channel"), "{d:?}");
+    }
+
+    #[test]
+    fn covering_self_is_an_error() {
+        let text = format!("{MINIMAL}\n[after_hours]\ncovering = [\"a-b\"]\n");
+        let (_, d) = provider(&text);
+        assert!(d.0[0].message.contains("cover for themselves"), "{d:?}");
+    }
+
+    #[test]
+    fn away_ending_before_it_starts() {
+        let text = format!("{MINIMAL}\n[[away]]\nfrom = 2026-12-20\nto = 2026-12-01\n");
+        let (_, d) = provider(&text);
+        assert!(d.0[0].message.contains("ends"), "{d:?}");
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_valid_slug("nadia-okafor"));
+        assert!(is_valid_slug("a1"));
+        for bad in ["", "Nadia", "a--b", "-a", "a-", "a_b", "é"] {
+            assert!(!is_valid_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://portal.example.org/x", &["https"]).is_ok());
+        for bad in ["http://x.example.org", "javascript:alert(1)", "data:text/html,x", "https://", "portal"] {
+            assert!(check_url(bad, &["https"]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_field_message_is_read() {
+        let (k, e) = parse_unknown_field("unknown field `phon`, expected one of `kind`, `value`")
+            .unwrap_or_default();
+        assert_eq!(k, "phon");
+        assert_eq!(e, ["kind", "value"]);
+        assert_eq!(did_you_mean("vaule", &e), Some("value".to_string()));
+        assert_eq!(did_you_mean("zzz", &e), None);
+    }
+}

@@ -1,0 +1,178 @@
+//! The command line: parse flags, call the library, print diagnostics, exit.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use howtoreach::diagnostic::{Diagnostic, Diagnostics};
+
+/// Build a clinic's "how to reach us" website from one TOML file per provider.
+#[derive(Parser, Debug)]
+#[command(name = "howtoreach", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check the site and build it into the output and handout folders.
+    Build {
+        /// The site's folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Output folder, instead of site.toml's output_dir (relative to the current folder).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Published address, instead of site.toml's base_url.
+        #[arg(long = "base-url")]
+        base_url: Option<String>,
+    },
+    /// Report every problem of the site without building it.
+    Check {
+        /// The site's folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write a new site with example data into DIR.
+    Init {
+        /// The new site's folder (must not exist, or be empty).
+        dir: PathBuf,
+    },
+}
+
+/// Exit statuses, per SPEC.
+const SITE_ERRORS: u8 = 1;
+const USAGE_OR_IO: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE_OR_IO } else { 0 });
+        }
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match cli.command {
+        Command::Build {
+            site,
+            output,
+            base_url,
+        } => {
+            let opts = howtoreach::Options {
+                site,
+                output,
+                base_url,
+                ..Default::default()
+            };
+            match howtoreach::build(&opts) {
+                Ok(report) => {
+                    print_diagnostics(&report.warnings, color);
+                    eprintln!(
+                        "built {} pages for {} providers ({} files) into {} in {:.2} s{}",
+                        report.stats.pages,
+                        report.stats.providers,
+                        report.stats.files,
+                        report.output.display(),
+                        report.elapsed.as_secs_f64(),
+                        match report.warnings.warnings() {
+                            0 => String::new(),
+                            1 => ", 1 warning".to_string(),
+                            n => format!(", {n} warnings"),
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diagnostics(&diags, color);
+                    eprintln!(
+                        "build failed: {}; the previous output is untouched",
+                        counts(&diags)
+                    );
+                    ExitCode::from(exit_status(&diags))
+                }
+            }
+        }
+        Command::Check { site, strict } => {
+            let opts = howtoreach::Options {
+                site,
+                strict,
+                ..Default::default()
+            };
+            let diags = howtoreach::check(&opts);
+            print_diagnostics(&diags, color);
+            if diags.has_errors() {
+                eprintln!("check failed: {}", counts(&diags));
+                ExitCode::from(exit_status(&diags))
+            } else {
+                eprintln!("check passed: {}", counts(&diags));
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Init { dir } => match howtoreach::init::init(&dir) {
+            Ok(()) => {
+                eprintln!(
+                    "wrote a new site into {}: edit its files, then run `howtoreach build --site {}`",
+                    dir.display(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                eprintln!("{}", d.render(color));
+                ExitCode::from(USAGE_OR_IO)
+            }
+        },
+    }
+}
+
+fn print_diagnostics(diags: &Diagnostics, color: bool) {
+    for d in diags.iter() {
+        eprintln!("{}", d.render(color));
+    }
+}
+
+fn counts(diags: &Diagnostics) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(diags.errors(), "error"),
+        plural(diags.warnings(), "warning")
+    )
+}
+
+/// 1 for problems of the site, 2 for I/O failures (a diagnostic without a source span
+/// that is about the output folders or reading files) — see `is_io`.
+fn exit_status(diags: &Diagnostics) -> u8 {
+    if diags.iter().filter(|d| d.is_error()).all(is_io) {
+        USAGE_OR_IO
+    } else {
+        SITE_ERRORS
+    }
+}
+
+fn is_io(d: &Diagnostic) -> bool {
+    d.location.is_none() && d.message.starts_with("cannot ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,361 @@
+//! Validated types: what a site *is*, once every value has been parsed.
+//!
+//! Values here are never re-checked: a `Phone` is a valid number, `Hours` parse,
+//! a `Provider`'s covering colleagues exist. `load` builds these from the raw
+//! TOML structs once; everything later (checks, rendering, output) reads them.
+
+pub mod hours;
+pub mod phone;
+pub mod response;
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::diagnostic::SourceFile;
+pub use hours::Hours;
+pub use phone::Phone;
+pub use response::{BusinessTime, Closures, Response};
+
+/// A whole site, ready to check and render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub clinic: Clinic,
+    /// Sorted by name (see [`sort_key`]).
+    pub providers: Vec<Provider>,
+    /// The day the build is for (`SOURCE_DATE_EPOCH`, else today in the clinic's time zone).
+    pub today: NaiveDate,
+}
+
+impl Site {
+    /// The index of the provider with `slug`.
+    pub fn provider_index(&self, slug: &str) -> Option<usize> {
+        self.providers.iter().position(|p| p.slug == slug)
+    }
+}
+
+/// `site.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: SourceFile,
+    /// Absolute `http(s)` URL without a trailing slash.
+    pub base_url: String,
+    pub output_dir: PathBuf,
+    pub output_dir_span: Option<Range<usize>>,
+    pub handout_dir: PathBuf,
+    pub handout_dir_span: Option<Range<usize>>,
+    pub language: String,
+    pub review_after_days: u32,
+}
+
+/// `data/clinic.toml`.
+#[derive(Debug, Clone)]
+pub struct Clinic {
+    pub file: SourceFile,
+    pub name: String,
+    pub timezone: Tz,
+    pub region: phonenumber::country::Id,
+    pub phone: Phone,
+    pub hours: Hours,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub emergency: Emergency,
+    pub urgent: Vec<Urgent>,
+    pub after_hours: Option<ClinicAfterHours>,
+    pub closures: Vec<Closure>,
+    /// The same closures as date ranges, for business-time arithmetic.
+    pub closed: Closures,
+}
+
+#[derive(Debug, Clone)]
+pub struct Emergency {
+    /// As written: `911`, `112`, `999`.
+    pub number: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Urgent {
+    pub label: String,
+    pub phone: Phone,
+    pub hours: Hours,
+    pub when: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClinicAfterHours {
+    pub text: String,
+    pub phone: Option<Phone>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub note: String,
+}
+
+/// One provider file.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub file: SourceFile,
+    pub slug: String,
+    pub name: String,
+    /// Folded key for sorting: `sort_as` or "last word, then the rest", lower-cased, accents removed.
+    pub sort_key: String,
+    pub credentials: Option<String>,
+    pub pronouns: Option<String>,
+    pub role: String,
+    pub department: Option<String>,
+    pub languages: Vec<String>,
+    /// Path inside `static/`, checked to exist.
+    pub photo: Option<String>,
+    pub reviewed: NaiveDate,
+    pub reviewed_span: Range<usize>,
+    pub about: Option<String>,
+    pub channels: Vec<Channel>,
+    pub after_hours: ProviderAfterHours,
+    pub away: Vec<Away>,
+}
+
+impl Provider {
+    /// The channels a patient may see on the public site.
+    pub fn public_channels(&self) -> impl Iterator<Item = &Channel> {
+        self.channels.iter().filter(|c| c.is_public())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProviderAfterHours {
+    /// Covering colleagues, in order; each exists and is not the provider.
+    pub covering: Vec<SlugRef>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Away {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub covering: Option<SlugRef>,
+    pub span: Range<usize>,
+}
+
+/// A reference to another provider by slug, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlugRef {
+    pub slug: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChannelKind {
+    Phone,
+    Mobile,
+    Pager,
+    AnsweringService,
+    Sms,
+    Fax,
+    Email,
+    Portal,
+    Video,
+    InPerson,
+}
+
+impl ChannelKind {
+    pub const ALL: [ChannelKind; 10] = [
+        ChannelKind::Phone,
+        ChannelKind::Mobile,
+        ChannelKind::Pager,
+        ChannelKind::AnsweringService,
+        ChannelKind::Sms,
+        ChannelKind::Fax,
+        ChannelKind::Email,
+        ChannelKind::Portal,
+        ChannelKind::Video,
+        ChannelKind::InPerson,
+    ];
+
+    /// The name used in TOML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Phone => "phone",
+            ChannelKind::Mobile => "mobile",
+            ChannelKind::Pager => "pager",
+            ChannelKind::AnsweringService => "answering-service",
+            ChannelKind::Sms => "sms",
+            ChannelKind::Fax => "fax",
+            ChannelKind::Email => "email",
+            ChannelKind::Portal => "portal",
+            ChannelKind::Video => "video",
+            ChannelKind::InPerson => "in-person",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChannelKind> {
+        ChannelKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The label shown when a channel has none of its own.
+    pub fn default_label(self) -> &'static str {
+        match self {
+            ChannelKind::Phone => "Phone",
+            ChannelKind::Mobile => "Mobile phone",
+            ChannelKind::Pager => "Pager",
+            ChannelKind::AnsweringService => "Answering service",
+            ChannelKind::Sms => "Text message",
+            ChannelKind::Fax => "Fax",
+            ChannelKind::Email => "E-mail",
+            ChannelKind::Portal => "Patient portal",
+            ChannelKind::Video => "Video visit",
+            ChannelKind::InPerson => "In person",
+        }
+    }
+
+    /// The call to action on the link.
+    pub fn action(self) -> &'static str {
+        match self {
+            ChannelKind::Phone | ChannelKind::Mobile | ChannelKind::AnsweringService => "Call",
+            ChannelKind::Pager => "Page",
+            ChannelKind::Sms => "Text",
+            ChannelKind::Fax => "Send a fax to",
+            ChannelKind::Email => "E-mail",
+            ChannelKind::Portal => "Open the portal",
+            ChannelKind::Video => "Join the video visit",
+            ChannelKind::InPerson => "Visit",
+        }
+    }
+}
+
+/// A channel's value, parsed according to its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelValue {
+    Phone(Phone),
+    Email(String),
+    /// An `https:` URL.
+    Url(String),
+    /// Where and how to come in person.
+    Text(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Patients,
+}
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub kind: ChannelKind,
+    pub label: Option<String>,
+    /// The value as written.
+    pub raw_value: String,
+    pub value: ChannelValue,
+    /// The channel's own hours; `None` means the clinic's.
+    pub hours: Option<Hours>,
+    pub response: Option<Response>,
+    pub use_for: Vec<String>,
+    pub not_for: Vec<String>,
+    pub note: Option<String>,
+    pub visibility: Visibility,
+}
+
+impl Channel {
+    pub fn is_public(&self) -> bool {
+        self.visibility == Visibility::Public
+    }
+
+    pub fn label(&self) -> &str {
+        self.label
+            .as_deref()
+            .unwrap_or_else(|| self.kind.default_label())
+    }
+
+    /// The link a patient taps, if the kind has one.
+    pub fn href(&self) -> Option<String> {
+        match (&self.value, self.kind) {
+            (ChannelValue::Phone(_), ChannelKind::Fax) => None,
+            (ChannelValue::Phone(p), ChannelKind::Sms) => Some(p.sms_href()),
+            (ChannelValue::Phone(p), _) => Some(p.tel_href()),
+            (ChannelValue::Email(e), _) => Some(format!("mailto:{e}")),
+            (ChannelValue::Url(u), _) => Some(u.clone()),
+            (ChannelValue::Text(_), _) => None,
+        }
+    }
+
+    /// The value as shown to a person.
+    pub fn display(&self) -> String {
+        match &self.value {
+            ChannelValue::Phone(p) => p.display.clone(),
+            ChannelValue::Email(e) => e.clone(),
+            ChannelValue::Url(u) => {
+                let rest = u.strip_prefix("https://").unwrap_or(u);
+                rest.trim_end_matches('/').to_string()
+            }
+            ChannelValue::Text(t) => t.clone(),
+        }
+    }
+
+    /// Every form in which this channel's value could appear in output: used by
+    /// tests and by the output guard that no patients-only value is published.
+    pub fn value_forms(&self) -> Vec<String> {
+        let mut forms = vec![self.raw_value.clone(), self.display()];
+        if let ChannelValue::Phone(p) = &self.value {
+            forms.push(p.e164.clone());
+            forms.push(p.e164.trim_start_matches('+').to_string());
+        }
+        forms
+    }
+}
+
+/// The key people look names up by: `sort_as`, else the last word of the name
+/// then the rest; lower-cased with accents removed ("Côté" sorts as "cote").
+pub fn sort_key(name: &str, sort_as: Option<&str>) -> String {
+    let base = match sort_as {
+        Some(s) => s.to_string(),
+        None => {
+            let words: Vec<&str> = name.split_whitespace().collect();
+            match words.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{last} {}", rest.join(" ")),
+                _ => name.to_string(),
+            }
+        }
+    };
+    fold(&base)
+}
+
+/// Lower-case, accent-free form of a string for sorting and searching.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_key_is_last_name_first_without_accents() {
+        assert_eq!(sort_key("Nadia Okafor", None), "okafor nadia");
+        assert_eq!(sort_key("Élise Côté", None), "cote elise");
+        assert_eq!(sort_key("Cher", None), "cher");
+        assert_eq!(
+            sort_key("Marie-Claire de la Roche", Some("Roche Marie-Claire de la")),
+            "roche marie-claire de la"
+        );
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in ChannelKind::ALL {
+            assert_eq!(ChannelKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ChannelKind::parse("telegram"), None);
+    }
+}

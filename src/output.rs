@@ -1,0 +1,315 @@
+//! Output: where the site goes, the safety rules for those folders, and the
+//! atomic swap.
+//!
+//! A build renders into a staging folder beside each output folder
+//! (`.public.howtoreach-staging`), then swaps it in with one
+//! `renameat2(RENAME_EXCHANGE)`: at every moment the output path holds either
+//! the whole previous tree or the whole new one. Each folder howtoreach writes
+//! carries a marker file; a build refuses to replace a non-empty folder
+//! without it, the site root, or a folder holding `data/`.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Config;
+use crate::render::{Dest, Emit};
+
+/// The marker file in every folder howtoreach writes.
+pub const MARKER: &str = ".howtoreach";
+const MARKER_TEXT: &str =
+    "This folder is written by howtoreach: every build replaces it whole. Do not edit files here.\n";
+
+/// The two folders a build writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputPaths {
+    pub public: PathBuf,
+    pub handouts: PathBuf,
+}
+
+/// Makes `path` absolute and resolves `.`, `..` and symbolic links in the part that exists.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    // Lexically resolve `..` first, then canonicalize the longest existing prefix.
+    let mut lexical = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let mut existing = lexical.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+/// Works out the output folders (`--output` wins over `output_dir`) and checks
+/// every rule of SPEC for them.
+pub fn resolve(
+    root: &Path,
+    config: &Config,
+    cli_output: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> OutputPaths {
+    let root = normalize(root);
+    let public = match cli_output {
+        Some(p) => normalize(p),
+        None => normalize(&root.join(&config.output_dir)),
+    };
+    let handouts = normalize(&root.join(&config.handout_dir));
+    let at = |d: Diagnostic, span: &Option<std::ops::Range<usize>>, from_cli: bool| match span {
+        Some(s) if !from_cli => d.at(&config.file, s.clone()),
+        _ => d.in_path("site.toml"),
+    };
+    let checks = [
+        (&public, "output", &config.output_dir_span, cli_output.is_some()),
+        (&handouts, "handout", &config.handout_dir_span, false),
+    ];
+    for (dir, what, span, from_cli) in checks {
+        if let Some(problem) = unsafe_target(&root, dir) {
+            diags.push(at(
+                Diagnostic::error(format!("the {what} folder {} {problem}", dir.display())),
+                span,
+                from_cli,
+            )
+            .help(format!(
+                "choose a new or empty folder for the {what}, e.g. \"{}\"",
+                if what == "output" { "public" } else { "handouts" }
+            )));
+        }
+    }
+    if handouts.starts_with(&public) {
+        diags.push(at(
+            Diagnostic::error(format!(
+                "the handout folder {} is inside the output folder {}: handouts would be published",
+                handouts.display(),
+                public.display()
+            )),
+            &config.handout_dir_span,
+            false,
+        )
+        .help("put handouts beside the output folder, e.g. handout_dir = \"handouts\""));
+    } else if public.starts_with(&handouts) {
+        diags.push(at(
+            Diagnostic::error(format!(
+                "the output folder {} is inside the handout folder {}",
+                public.display(),
+                handouts.display()
+            )),
+            &config.output_dir_span,
+            cli_output.is_some(),
+        )
+        .help("keep the two folders apart, e.g. \"public\" and \"handouts\""));
+    }
+    OutputPaths { public, handouts }
+}
+
+/// Why `dir` must not be replaced by a build, if it must not.
+fn unsafe_target(root: &Path, dir: &Path) -> Option<String> {
+    if dir == root {
+        return Some("is the site's own folder".to_string());
+    }
+    if root.starts_with(dir) {
+        return Some("contains the site (and its data/)".to_string());
+    }
+    if dir.parent().is_none() {
+        return Some("is the file system's root".to_string());
+    }
+    for input in ["data", "templates", "static"] {
+        if dir.starts_with(root.join(input)) {
+            return Some(format!("is inside the site's {input}/ folder"));
+        }
+    }
+    if dir.join("data").exists() {
+        return Some("contains a data/ folder".to_string());
+    }
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Some("is a symbolic link; name the real folder instead".to_string());
+        }
+        Ok(meta) if !meta.is_dir() => return Some("is a file, not a folder".to_string()),
+        Ok(_) => {}
+        Err(_) => return None,
+    }
+    if dir.join(MARKER).is_file() {
+        return None;
+    }
+    match fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                Some("is not empty and was not made by howtoreach".to_string())
+            } else {
+                None
+            }
+        }
+        Err(e) => Some(format!("cannot be read ({e})")),
+    }
+}
+
+/// The staging folder beside `target`.
+fn staging_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    target.with_file_name(format!(".{name}.howtoreach-staging"))
+}
+
+/// A build in progress: files are written into staging folders, then swapped in.
+pub struct Staging {
+    targets: OutputPaths,
+    staged: OutputPaths,
+}
+
+fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot {what} {}: {e}", path.display()))
+        .help("check that the folder is writable and the disk has space; the previous output is untouched")
+}
+
+impl Staging {
+    /// Prepares empty staging folders (removing a staging folder a killed build left).
+    pub fn new(targets: &OutputPaths) -> Result<Staging, Diagnostic> {
+        let staged = OutputPaths {
+            public: staging_path(&targets.public),
+            handouts: staging_path(&targets.handouts),
+        };
+        for dir in [&staged.public, &staged.handouts] {
+            if dir.exists() {
+                fs::remove_dir_all(dir).map_err(|e| io_error("remove the old staging folder", dir, &e))?;
+            }
+            fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
+            let marker = dir.join(MARKER);
+            fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, &e))?;
+        }
+        Ok(Staging {
+            targets: targets.clone(),
+            staged,
+        })
+    }
+
+    /// Swaps the staged trees in. Each swap is atomic; the previous trees are then deleted.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        for (staged, target) in [
+            (&self.staged.public, &self.targets.public),
+            (&self.staged.handouts, &self.targets.handouts),
+        ] {
+            swap_in(staged, target)?;
+        }
+        for old in [&self.staged.public, &self.staged.handouts] {
+            // The staging path now holds the previous output; losing it is harmless.
+            if old.exists() {
+                let _ = fs::remove_dir_all(old);
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the staged trees after a failed build.
+    pub fn abandon(self) {
+        for dir in [&self.staged.public, &self.staged.handouts] {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Atomically puts `staged` at `target`: an exchange when `target` exists, a rename otherwise.
+fn swap_in(staged: &Path, target: &Path) -> Result<(), Diagnostic> {
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
+    }
+    if target.exists() {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, staged, CWD, target, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(()),
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+                // The file system cannot exchange: move the old tree aside, then rename.
+                // A kill between the two renames leaves the previous output in `aside`.
+                let aside = staged.with_extension("previous");
+                let _ = fs::remove_dir_all(&aside);
+                fs::rename(target, &aside).map_err(|e| io_error("move aside", target, &e))?;
+                fs::rename(staged, target).map_err(|e| io_error("rename into", target, &e))?;
+                fs::rename(&aside, staged).map_err(|e| io_error("rename", &aside, &e))
+            }
+            Err(e) => Err(io_error("swap in", target, &io::Error::from(e))),
+        }
+    } else {
+        fs::rename(staged, target).map_err(|e| io_error("rename into", target, &e))
+    }
+}
+
+impl Emit for Staging {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let base = match dest {
+            Dest::Public => &self.staged.public,
+            Dest::Handouts => &self.staged.handouts,
+        };
+        let full = base.join(path);
+        if let Some(parent) = full.parent()
+            && !parent.exists()
+        {
+            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
+        }
+        fs::write(&full, bytes).map_err(|e| io_error("write", &full, &e))
+    }
+}
+
+/// Keeps rendered files in memory (tests, `check`).
+#[derive(Default)]
+pub struct MemoryOutput {
+    pub files: std::sync::Mutex<std::collections::BTreeMap<(u8, String), Vec<u8>>>,
+}
+
+impl Emit for MemoryOutput {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let key = (dest as u8, path.to_string());
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(key, bytes.to_vec());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_resolves_dots() {
+        let p = normalize(Path::new("/tmp/a/../b/./c"));
+        assert!(p.ends_with("b/c"), "{}", p.display());
+        assert!(!p.to_string_lossy().contains(".."));
+    }
+
+    #[test]
+    fn refuses_root_and_ancestors() {
+        let root = normalize(Path::new("/tmp/site-x"));
+        assert!(unsafe_target(&root, &root).is_some());
+        assert!(unsafe_target(&root, Path::new("/tmp")).is_some());
+        assert!(unsafe_target(&root, Path::new("/")).is_some());
+        assert!(unsafe_target(&root, &root.join("data/out")).is_some());
+        assert!(unsafe_target(&root, &root.join("public-new-never-exists")).is_none());
+    }
+}

@@ -1,0 +1,566 @@
+//! Typed view structs the templates see, built from the model.
+//!
+//! The one rule that matters most: on public pages a provider's `channels`
+//! hold public channels only. That filter is applied here, when a view is
+//! built, and nowhere else: templates cannot get at a patients-only value
+//! because it is never in their context. Docs: `docs/templates.md`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::hours::{date_text, monday_of};
+use crate::model::{Channel, Clinic, Hours, Phone, Provider, Site};
+use crate::render::markdown;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub base_url: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildView {
+    pub date: String,
+    pub date_text: String,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub kind: &'static str,
+    pub root: &'static str,
+    pub url: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhoneView {
+    pub e164: String,
+    pub display: String,
+    pub href: String,
+}
+
+impl From<&Phone> for PhoneView {
+    fn from(p: &Phone) -> Self {
+        PhoneView {
+            e164: p.e164.clone(),
+            display: p.display.clone(),
+            href: p.tel_href(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmergencyView {
+    pub number: String,
+    pub href: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UrgentView {
+    pub label: String,
+    pub phone: PhoneView,
+    pub hours_text: String,
+    pub hours_lines: Vec<String>,
+    pub when: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClinicAfterHoursView {
+    pub text: String,
+    pub phone: Option<PhoneView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClosureView {
+    pub from: String,
+    pub to: String,
+    pub dates_text: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClinicView {
+    pub name: String,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub phone: PhoneView,
+    pub hours_text: String,
+    pub hours_lines: Vec<String>,
+    pub timezone: String,
+    pub emergency: EmergencyView,
+    pub urgent: Vec<UrgentView>,
+    pub after_hours: Option<ClinicAfterHoursView>,
+    pub closures: Vec<ClosureView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageView {
+    pub tag: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelView {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub label: String,
+    pub value: String,
+    pub display: String,
+    pub href: Option<String>,
+    pub action: &'static str,
+    pub preferred: bool,
+    pub patients_only: bool,
+    pub hours: String,
+    pub hours_text: String,
+    pub hours_lines: Vec<String>,
+    pub hours_own: bool,
+    pub response_text: Option<String>,
+    pub use_for: Vec<String>,
+    pub not_for: Vec<String>,
+    pub note_html: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderSummary {
+    pub slug: String,
+    pub name: String,
+    pub credentials: Option<String>,
+    pub role: String,
+    pub department: Option<String>,
+    pub languages: Vec<LanguageView>,
+    pub url: String,
+    pub preferred: ChannelView,
+    pub channels: Vec<ChannelView>,
+    pub away_now: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentView {
+    pub name: String,
+    pub providers: Vec<ProviderSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColleagueView {
+    pub slug: String,
+    pub name: String,
+    pub role: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AfterHoursView {
+    pub text: Option<String>,
+    pub phone: Option<PhoneView>,
+    pub covering: Vec<ColleagueView>,
+    pub from_clinic: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AwayView {
+    pub from: String,
+    pub to: String,
+    pub dates_text: String,
+    pub current: bool,
+    pub covering: Option<ColleagueView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    pub slug: String,
+    pub name: String,
+    pub credentials: Option<String>,
+    pub pronouns: Option<String>,
+    pub role: String,
+    pub department: Option<String>,
+    pub languages: Vec<LanguageView>,
+    pub url: String,
+    pub photo: Option<String>,
+    pub about_html: String,
+    pub reviewed: String,
+    pub reviewed_text: String,
+    pub preferred: ChannelView,
+    pub channels: Vec<ChannelView>,
+    pub away_now: bool,
+    pub after_hours: AfterHoursView,
+    pub away: Vec<AwayView>,
+    pub page_url: String,
+    pub vcard: String,
+    pub qr: &'static str,
+    pub qr_svg_html: String,
+}
+
+/// Which channels a view may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The public site: public channels only.
+    Public,
+    /// A printed handout for the provider's own patients: every channel.
+    Patients,
+}
+
+/// Hours in words are computed once per distinct `hours` text: many channels share them.
+pub struct HoursWords {
+    monday: NaiveDate,
+    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+}
+
+impl HoursWords {
+    pub fn new(today: NaiveDate) -> Self {
+        HoursWords {
+            monday: monday_of(today),
+            cache: Default::default(),
+        }
+    }
+
+    pub fn lines(&self, hours: &Hours) -> Vec<String> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(lines) = cache.get(hours.raw())
+        {
+            return lines.clone();
+        }
+        let lines = hours.lines(self.monday);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(hours.raw().to_string(), lines.clone());
+        }
+        lines
+    }
+}
+
+/// Everything the views are built from.
+pub struct ViewBuilder<'a> {
+    pub site: &'a Site,
+    pub words: HoursWords,
+}
+
+pub fn phone_view(p: &Phone) -> PhoneView {
+    PhoneView::from(p)
+}
+
+impl<'a> ViewBuilder<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        ViewBuilder {
+            site,
+            words: HoursWords::new(site.today),
+        }
+    }
+
+    pub fn site_view(&self) -> SiteView {
+        SiteView {
+            base_url: self.site.config.base_url.clone(),
+            language: self.site.config.language.clone(),
+        }
+    }
+
+    pub fn build_view(&self) -> BuildView {
+        BuildView {
+            date: self.site.today.to_string(),
+            date_text: date_text(self.site.today),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    pub fn clinic_view(&self) -> ClinicView {
+        let c: &Clinic = &self.site.clinic;
+        let hours_lines = self.words.lines(&c.hours);
+        ClinicView {
+            name: c.name.clone(),
+            address: c.address.clone(),
+            website: c.website.clone(),
+            phone: phone_view(&c.phone),
+            hours_text: hours_lines.join("; "),
+            hours_lines,
+            timezone: c.timezone.name().to_string(),
+            emergency: EmergencyView {
+                number: c.emergency.number.clone(),
+                href: format!(
+                    "tel:{}",
+                    c.emergency
+                        .number
+                        .chars()
+                        .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+                        .collect::<String>()
+                ),
+                text: c.emergency.text.clone(),
+            },
+            urgent: c
+                .urgent
+                .iter()
+                .map(|u| {
+                    let lines = self.words.lines(&u.hours);
+                    UrgentView {
+                        label: u.label.clone(),
+                        phone: phone_view(&u.phone),
+                        hours_text: lines.join("; "),
+                        hours_lines: lines,
+                        when: u.when.clone(),
+                    }
+                })
+                .collect(),
+            after_hours: c.after_hours.as_ref().map(|a| ClinicAfterHoursView {
+                text: a.text.clone(),
+                phone: a.phone.as_ref().map(phone_view),
+            }),
+            closures: c
+                .closures
+                .iter()
+                .filter(|cl| cl.to >= self.site.today)
+                .map(|cl| ClosureView {
+                    from: cl.from.to_string(),
+                    to: cl.to.to_string(),
+                    dates_text: dates_text(cl.from, cl.to),
+                    note: cl.note.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn channel_view(&self, c: &Channel, preferred: bool) -> ChannelView {
+        let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
+        let lines = self.words.lines(hours);
+        ChannelView {
+            kind: c.kind.as_str(),
+            kind_label: c.kind.default_label(),
+            label: c.label().to_string(),
+            value: c.raw_value.clone(),
+            display: c.display(),
+            href: c.href(),
+            action: c.kind.action(),
+            preferred,
+            patients_only: !c.is_public(),
+            hours: hours.raw().to_string(),
+            hours_text: lines.join("; "),
+            hours_lines: lines,
+            hours_own: c.hours.is_some(),
+            response_text: c.response.map(|r| r.text()),
+            use_for: c.use_for.clone(),
+            not_for: c.not_for.clone(),
+            note_html: c.note.as_deref().map(markdown::to_html).unwrap_or_default(),
+        }
+    }
+
+    /// The channels an audience may see, the first marked preferred.
+    fn channels(&self, p: &Provider, audience: Audience) -> Vec<ChannelView> {
+        p.channels
+            .iter()
+            .filter(|c| audience == Audience::Patients || c.is_public())
+            .enumerate()
+            .map(|(i, c)| self.channel_view(c, i == 0))
+            .collect()
+    }
+
+    fn away_now(&self, p: &Provider) -> bool {
+        p.away
+            .iter()
+            .any(|a| (a.from..=a.to).contains(&self.site.today))
+    }
+
+    pub fn summary(&self, p: &Provider) -> ProviderSummary {
+        let channels = self.channels(p, Audience::Public);
+        ProviderSummary {
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            credentials: p.credentials.clone(),
+            role: p.role.clone(),
+            department: p.department.clone(),
+            languages: languages(&p.languages),
+            url: provider_path(&p.slug),
+            // Loading guarantees at least one public channel.
+            preferred: channels.first().cloned().unwrap_or_else(|| self.empty_channel()),
+            channels,
+            away_now: self.away_now(p),
+        }
+    }
+
+    fn empty_channel(&self) -> ChannelView {
+        ChannelView {
+            kind: "phone",
+            kind_label: "Phone",
+            label: String::new(),
+            value: String::new(),
+            display: String::new(),
+            href: None,
+            action: "",
+            preferred: true,
+            patients_only: false,
+            hours: String::new(),
+            hours_text: String::new(),
+            hours_lines: Vec::new(),
+            hours_own: false,
+            response_text: None,
+            use_for: Vec::new(),
+            not_for: Vec::new(),
+            note_html: String::new(),
+        }
+    }
+
+    fn colleague(&self, slug: &str) -> Option<ColleagueView> {
+        let i = self.site.provider_index(slug)?;
+        let p = &self.site.providers[i];
+        Some(ColleagueView {
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            role: p.role.clone(),
+            url: provider_path(&p.slug),
+        })
+    }
+
+    pub fn provider(&self, p: &Provider, audience: Audience, qr_svg: &str) -> ProviderView {
+        let channels = self.channels(p, audience);
+        let clinic = &self.site.clinic;
+        let from_clinic = p.after_hours.text.is_none() && p.after_hours.covering.is_empty();
+        let after_hours = AfterHoursView {
+            text: p
+                .after_hours
+                .text
+                .clone()
+                .or_else(|| clinic.after_hours.as_ref().map(|a| a.text.clone())),
+            phone: clinic
+                .after_hours
+                .as_ref()
+                .and_then(|a| a.phone.as_ref())
+                .map(phone_view),
+            covering: p
+                .after_hours
+                .covering
+                .iter()
+                .filter_map(|r| self.colleague(&r.slug))
+                .collect(),
+            from_clinic,
+        };
+        let away = p
+            .away
+            .iter()
+            .filter(|a| a.to >= self.site.today)
+            .map(|a| AwayView {
+                from: a.from.to_string(),
+                to: a.to.to_string(),
+                dates_text: dates_text(a.from, a.to),
+                current: a.from <= self.site.today,
+                covering: a.covering.as_ref().and_then(|r| self.colleague(&r.slug)),
+            })
+            .collect();
+        ProviderView {
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            credentials: p.credentials.clone(),
+            pronouns: p.pronouns.clone(),
+            role: p.role.clone(),
+            department: p.department.clone(),
+            languages: languages(&p.languages),
+            url: provider_path(&p.slug),
+            photo: p.photo.clone(),
+            about_html: p.about.as_deref().map(markdown::to_html).unwrap_or_default(),
+            reviewed: p.reviewed.to_string(),
+            reviewed_text: date_text(p.reviewed),
+            preferred: channels.first().cloned().unwrap_or_else(|| self.empty_channel()),
+            channels,
+            away_now: self.away_now(p),
+            after_hours,
+            away,
+            page_url: self.page_url(&p.slug),
+            vcard: format!("{}.vcf", p.slug),
+            qr: "qr.svg",
+            qr_svg_html: qr_svg.to_string(),
+        }
+    }
+
+    pub fn page_url(&self, slug: &str) -> String {
+        format!("{}/{}", self.site.config.base_url, provider_path(slug))
+    }
+
+    /// Providers grouped by department (sorted by name), in the site's name order within each.
+    pub fn departments(&self, summaries: &[ProviderSummary]) -> Vec<DepartmentView> {
+        let mut groups: std::collections::BTreeMap<(u8, String), Vec<ProviderSummary>> =
+            Default::default();
+        for s in summaries {
+            let key = match &s.department {
+                Some(d) => (0, d.clone()),
+                None => (1, "Other providers".to_string()),
+            };
+            groups.entry(key).or_default().push(s.clone());
+        }
+        groups
+            .into_iter()
+            .map(|((_, name), providers)| DepartmentView { name, providers })
+            .collect()
+    }
+}
+
+/// `providers/<slug>/`, relative to the site root.
+pub fn provider_path(slug: &str) -> String {
+    format!("providers/{slug}/")
+}
+
+/// "December 25, 2026" or "December 24, 2026 to January 1, 2027".
+pub fn dates_text(from: NaiveDate, to: NaiveDate) -> String {
+    if from == to {
+        date_text(from)
+    } else {
+        format!("{} to {}", date_text(from), date_text(to))
+    }
+}
+
+fn languages(tags: &[String]) -> Vec<LanguageView> {
+    tags.iter()
+        .map(|t| LanguageView {
+            tag: t.clone(),
+            name: language_name(t).to_string(),
+        })
+        .collect()
+}
+
+/// English name of a language tag's primary language; the tag itself when unknown.
+pub fn language_name(tag: &str) -> &str {
+    let primary = tag.split('-').next().unwrap_or(tag);
+    LANGUAGE_NAMES
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(primary))
+        .map_or(tag, |(_, name)| name)
+}
+
+/// ISO 639-1/3 codes of languages often spoken in clinics, with their English names.
+const LANGUAGE_NAMES: &[(&str, &str)] = &[
+    ("am", "Amharic"),
+    ("ar", "Arabic"),
+    ("asl", "American Sign Language"),
+    ("bn", "Bengali"),
+    ("cr", "Cree"),
+    ("de", "German"),
+    ("el", "Greek"),
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fa", "Persian"),
+    ("fr", "French"),
+    ("gu", "Gujarati"),
+    ("he", "Hebrew"),
+    ("hi", "Hindi"),
+    ("hu", "Hungarian"),
+    ("it", "Italian"),
+    ("iu", "Inuktitut"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("ml", "Malayalam"),
+    ("nl", "Dutch"),
+    ("oj", "Ojibwe"),
+    ("pa", "Punjabi"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+    ("ro", "Romanian"),
+    ("ru", "Russian"),
+    ("so", "Somali"),
+    ("sw", "Swahili"),
+    ("ta", "Tamil"),
+    ("te", "Telugu"),
+    ("ti", "Tigrinya"),
+    ("tl", "Tagalog"),
+    ("tr", "Turkish"),
+    ("uk", "Ukrainian"),
+    ("ur", "Urdu"),
+    ("vi", "Vietnamese"),
+    ("yue", "Cantonese"),
+    ("zh", "Chinese"),
+];

@@ -1,0 +1,117 @@
+//! Markdown fields (`about`, channel `note`) to safe HTML with comrak.
+//!
+//! Raw HTML is never passed through (comrak's default replaces it with a
+//! comment), and links keep only safe schemes: `https:`, `http:`, `mailto:`,
+//! `tel:`, `sms:` and relative links. A link with any other scheme, and every
+//! image (a picture from another host would be a request to it), is replaced by
+//! its text.
+
+use comrak::nodes::NodeValue;
+use comrak::{Arena, Options, format_html, parse_document};
+
+const SAFE_SCHEMES: [&str; 5] = ["https:", "http:", "mailto:", "tel:", "sms:"];
+
+fn options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.render.r#unsafe = false;
+    options
+}
+
+/// Whether a link destination is allowed in output.
+pub fn is_safe_link(url: &str) -> bool {
+    let lower: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .flat_map(char::to_lowercase)
+        .collect();
+    match lower.find(':') {
+        // No scheme: relative link, unless a colon comes before any `/`, `?` or `#`.
+        None => true,
+        Some(colon) => {
+            let before = &lower[..colon];
+            if before.contains(['/', '?', '#']) {
+                true
+            } else {
+                SAFE_SCHEMES.iter().any(|s| lower.starts_with(s))
+            }
+        }
+    }
+}
+
+/// Renders Markdown to HTML that is safe to print unescaped.
+pub fn to_html(markdown: &str) -> String {
+    let options = options();
+    let arena = Arena::new();
+    let root = parse_document(&arena, markdown, &options);
+    let unwanted: Vec<_> = root
+        .descendants()
+        .filter(|node| match &node.data.borrow().value {
+            NodeValue::Link(link) => !is_safe_link(&link.url),
+            NodeValue::Image(_) => true,
+            _ => false,
+        })
+        .collect();
+    for node in unwanted {
+        // Keep the link's text: move its children before it, then drop it.
+        let children: Vec<_> = node.children().collect();
+        for child in children {
+            child.detach();
+            node.insert_before(child);
+        }
+        node.detach();
+    }
+    let mut html = String::new();
+    // Writing into a String cannot fail.
+    if format_html(root, &options, &mut html).is_err() {
+        return String::new();
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_markdown() {
+        assert_eq!(to_html("Hello **you**"), "<p>Hello <strong>you</strong></p>\n");
+    }
+
+    #[test]
+    fn raw_html_is_not_passed_through() {
+        let html = to_html("<script>alert(1)</script>\n\nHi <b onclick=x>there</b>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+    }
+
+    #[test]
+    fn unsafe_links_become_text() {
+        for md in [
+            "[click](javascript:alert(1))",
+            "[click](JaVaScRiPt:alert(1))",
+            "[click](data:text/html,hi)",
+            "[click](vbscript:x)",
+            "[click](java\tscript:x)",
+        ] {
+            let html = to_html(md);
+            assert!(!html.contains("href"), "{md}: {html}");
+            assert!(html.contains("click"), "{md}: {html}");
+        }
+    }
+
+    #[test]
+    fn safe_links_stay() {
+        let html = to_html("[site](https://example.org) [mail](mailto:a@example.org) [rel](../x/)");
+        assert_eq!(html.matches("href").count(), 3, "{html}");
+    }
+
+    #[test]
+    fn images_are_replaced_by_their_text() {
+        let html = to_html("![a tracking pixel](https://tracker.example.com/p.gif)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("a tracking pixel"), "{html}");
+    }
+}

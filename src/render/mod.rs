@@ -1,0 +1,395 @@
+//! Rendering: Tera set-up (built-in templates, overridden by name from the
+//! site's `templates/`), and the list of every output file with its bytes.
+//!
+//! The renderer knows nothing of the disk it writes to: every file goes through
+//! an [`Emit`] sink (the output module's staging folder, or memory for tests and
+//! `serve`).
+
+pub mod context;
+pub mod markdown;
+pub mod qr;
+pub mod vcard;
+
+use std::fs;
+use std::path::Path;
+
+use rayon::prelude::*;
+use tera::{Context, Tera};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use context::{Audience, PageView, ProviderSummary, ViewBuilder};
+
+/// The built-in templates, compiled into the binary.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("provider.html", include_str!("../../templates/provider.html")),
+    ("handout.html", include_str!("../../templates/handout.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The built-in assets, compiled into the binary; a site's `static/` file of the same path wins.
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../static/style.css"))];
+
+/// Where rendered files go: `emit(kind, relative path, bytes)`.
+pub trait Emit: Sync {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+}
+
+/// Which output tree a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dest {
+    /// `output_dir`: the public site.
+    Public,
+    /// `handout_dir`: printable handouts, never published.
+    Handouts,
+}
+
+/// Escapes text for XML and HTML.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Loads the built-in templates and the site's own (`templates/`, any depth).
+pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut sources: std::collections::BTreeMap<String, String> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
+        .collect();
+    let dir = root.join("templates");
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(true) {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(format!("cannot read the templates folder: {e}"))
+                            .in_path("templates"),
+                    );
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let shown = Path::new("templates").join(rel);
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            match crate::load::read_source(entry.path(), &shown) {
+                Ok(f) => {
+                    sources.insert(name, f.text.to_string());
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
+    if let Err(e) = tera.add_raw_templates(sources.iter()) {
+        diags.push(template_diagnostic(&e));
+        return Err(diags);
+    }
+    Ok(tera)
+}
+
+fn template_diagnostic(e: &tera::Error) -> Diagnostic {
+    let file = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            Some(format!("templates/{}", r.filename()))
+        }
+        _ => None,
+    };
+    let mut d = Diagnostic::error(format!("template error: {e}"))
+        .help("fix the template; docs/templates.md lists every variable a template can use");
+    if let Some(f) = file {
+        d = d.in_path(f);
+    }
+    d
+}
+
+/// Counts of what a render produced.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RenderStats {
+    pub pages: usize,
+    pub providers: usize,
+    pub files: usize,
+}
+
+/// Renders the whole site into `out`.
+pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<RenderStats, Diagnostics> {
+    let views = ViewBuilder::new(site);
+    let summaries: Vec<ProviderSummary> = site
+        .providers
+        .par_iter()
+        .map(|p| views.summary(p))
+        .collect();
+    let departments = views.departments(&summaries);
+    {
+        let global = tera.global_context();
+        global.insert("site", &views.site_view());
+        global.insert("build", &views.build_view());
+        global.insert("clinic", &views.clinic_view());
+        global.insert("providers", &summaries);
+        global.insert("departments", &departments);
+    }
+    let tera: &Tera = tera;
+    let base = &site.config.base_url;
+    let mut diags = Diagnostics::default();
+
+    let render = |template: &str, ctx: &Context, buf: &mut Vec<u8>| -> Result<(), Diagnostic> {
+        buf.clear();
+        tera.render_to(template, ctx, &mut *buf)
+            .map_err(|e| template_diagnostic(&e))
+    };
+    let page = |kind, root, url: String, title: String, description: String| PageView {
+        kind,
+        root,
+        url,
+        title,
+        description,
+    };
+
+    // Index and 404.
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("page", &view);
+        render(template, &ctx, &mut buf)?;
+        out.emit(Dest::Public, path, &buf)
+    };
+    let clinic = &site.clinic.name;
+    let results = [
+        single(
+            "index.html",
+            "index.html",
+            page(
+                "index",
+                "",
+                format!("{base}/"),
+                format!("How to reach us – {clinic}"),
+                format!(
+                    "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
+                ),
+            ),
+        ),
+        single(
+            "404.html",
+            "404.html",
+            page(
+                "404",
+                "/",
+                format!("{base}/404.html"),
+                format!("Page not found – {clinic}"),
+                format!("This page does not exist. Find how to reach {clinic}."),
+            ),
+        ),
+    ];
+    for r in results {
+        if let Err(d) = r {
+            diags.push(d);
+        }
+    }
+
+    // A page, contact card, QR code and handout per provider, in parallel.
+    let per_provider: Vec<Result<(), Diagnostic>> = site
+        .providers
+        .par_iter()
+        .map_init(
+            || Vec::with_capacity(32 * 1024),
+            |buf, p| {
+                let url = views.page_url(&p.slug);
+                let dir = format!("providers/{}", p.slug);
+                let qr = qr::qr_svg(&url, &format!("QR code linking to the page of {}", p.name))
+                    .unwrap_or_default();
+                out.emit(Dest::Public, &format!("{dir}/qr.svg"), qr.as_bytes())?;
+                let inline_qr = qr
+                    .find("<svg")
+                    .map_or_else(String::new, |i| qr[i..].to_string());
+
+                let description = format!(
+                    "How to reach {}, {}: channels, hours, response times and who covers.",
+                    p.name, p.role
+                );
+                let mut ctx = Context::new();
+                ctx.insert(
+                    "page",
+                    &page(
+                        "provider",
+                        "../../",
+                        url.clone(),
+                        format!("{} – how to reach – {clinic}", p.name),
+                        description.clone(),
+                    ),
+                );
+                ctx.insert("provider", &views.provider(p, Audience::Public, &inline_qr));
+                render("provider.html", &ctx, buf)?;
+                guard_public(p, buf, "page")?;
+                out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
+
+                let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
+                guard_public(p, card.as_bytes(), "contact card")?;
+                out.emit(Dest::Public, &format!("{dir}/{}.vcf", p.slug), card.as_bytes())?;
+
+                let mut ctx = Context::new();
+                ctx.insert(
+                    "page",
+                    &page(
+                        "handout",
+                        "",
+                        url.clone(),
+                        format!("{} – how to reach – {clinic}", p.name),
+                        description,
+                    ),
+                );
+                ctx.insert("provider", &views.provider(p, Audience::Patients, &inline_qr));
+                render("handout.html", &ctx, buf)?;
+                out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
+            },
+        )
+        .collect();
+    for r in per_provider {
+        if let Err(d) = r {
+            diags.push(d);
+        }
+    }
+
+    // Sitemap, robots.txt, assets.
+    let sitemap = sitemap(site);
+    let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n");
+    for (path, bytes) in [("sitemap.xml", sitemap.as_bytes()), ("robots.txt", robots.as_bytes())] {
+        if let Err(d) = out.emit(Dest::Public, path, bytes) {
+            diags.push(d);
+        }
+    }
+    let site_static = site.root.join("static");
+    for (path, bytes) in BUILTIN_ASSETS {
+        if site_static.join(path).exists() {
+            continue;
+        }
+        if let Err(d) = out.emit(Dest::Public, path, bytes) {
+            diags.push(d);
+        }
+    }
+    let static_files = copy_static(&site.root, out, &mut diags);
+
+    if diags.has_errors() {
+        // A template error repeats for every provider: report each distinct one once.
+        let mut seen = std::collections::HashSet::new();
+        diags.0.retain(|d| seen.insert(d.message.clone()));
+        return Err(diags);
+    }
+    let n = site.providers.len();
+    Ok(RenderStats {
+        pages: n + 2,
+        providers: n,
+        files: 2 + n * 4 + 2 + BUILTIN_ASSETS.len() + static_files,
+    })
+}
+
+/// Defence in depth: a provider's patients-only values must not be in a public
+/// file made for them, whatever a site's template does.
+fn guard_public(p: &crate::model::Provider, bytes: &[u8], what: &str) -> Result<(), Diagnostic> {
+    let public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
+    let text = String::from_utf8_lossy(bytes);
+    for c in p.channels.iter().filter(|c| !c.is_public()) {
+        for form in c.value_forms() {
+            if form.len() >= 5 && !public.contains(&form) && text.contains(form.as_str()) {
+                return Err(Diagnostic::error(format!(
+                    "the public {what} of {} contains a patients-only value ({})",
+                    p.name,
+                    c.label()
+                ))
+                .at(&p.file, 0..0)
+                .help("a site template printed it: public pages must only show `provider.channels`"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sitemap.xml`: the index and every provider page, with their review dates.
+pub fn sitemap(site: &Site) -> String {
+    let base = &site.config.base_url;
+    let mut out = String::with_capacity(128 + site.providers.len() * 128);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    out.push_str(&format!("  <url><loc>{}/</loc></url>\n", escape_xml(base)));
+    for p in &site.providers {
+        out.push_str(&format!(
+            "  <url><loc>{}/providers/{}/</loc><lastmod>{}</lastmod></url>\n",
+            escape_xml(base),
+            p.slug,
+            p.reviewed
+        ));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// Copies the site's `static/` folder; symbolic links must stay inside the site.
+fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) -> usize {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return 0;
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read static/: {e}")).in_path("static"));
+                continue;
+            }
+        };
+        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let shown = Path::new("static").join(rel);
+        if entry.path_is_symlink() {
+            if let Err(d) = crate::load::check_link_inside(entry.path(), &canonical_root, &shown) {
+                diags.push(d);
+                continue;
+            }
+        }
+        if !entry.path().is_file() {
+            continue;
+        }
+        let Some(rel_str) = rel.to_str() else {
+            diags.push(
+                Diagnostic::error(format!("the file name {} is not valid UTF-8", shown.display()))
+                    .in_path(&shown)
+                    .help("rename the file"),
+            );
+            continue;
+        };
+        match fs::read(entry.path()) {
+            Ok(bytes) => match out.emit(Dest::Public, &rel_str.replace('\\', "/"), &bytes) {
+                Ok(()) => count += 1,
+                Err(d) => diags.push(d),
+            },
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(&shown),
+            ),
+        }
+    }
+    count
+}

@@ -1,0 +1,118 @@
+//! vCard 3.0 contact cards (Android's contacts app rejects 4.0).
+//!
+//! Only what is passed in is written: the caller gives public channels only.
+
+use crate::model::{Channel, ChannelKind, ChannelValue, Clinic, Provider};
+
+/// Escapes a text value per RFC 2426: backslash, comma, semicolon, newline.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line at 75 octets (RFC 2425), never inside a UTF-8 sequence.
+fn push_line(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// The provider's contact card with the given channels.
+pub fn vcard<'a>(
+    provider: &Provider,
+    channels: impl Iterator<Item = &'a Channel>,
+    clinic: &Clinic,
+    page_url: &str,
+) -> String {
+    let mut out = String::with_capacity(512);
+    push_line(&mut out, "BEGIN:VCARD");
+    push_line(&mut out, "VERSION:3.0");
+    let fn_name = match &provider.credentials {
+        Some(c) => format!("{}, {c}", provider.name),
+        None => provider.name.clone(),
+    };
+    push_line(&mut out, &format!("FN:{}", escape(&fn_name)));
+    let words: Vec<&str> = provider.name.split_whitespace().collect();
+    let (family, given) = match words.split_last() {
+        Some((last, rest)) => (escape(last), escape(&rest.join(" "))),
+        None => (String::new(), String::new()),
+    };
+    push_line(&mut out, &format!("N:{family};{given};;;"));
+    let org = match &provider.department {
+        Some(d) => format!("{};{}", escape(&clinic.name), escape(d)),
+        None => escape(&clinic.name),
+    };
+    push_line(&mut out, &format!("ORG:{org}"));
+    push_line(&mut out, &format!("TITLE:{}", escape(&provider.role)));
+    for channel in channels {
+        let line = match (&channel.value, channel.kind) {
+            (ChannelValue::Phone(p), kind) => {
+                let kind_type = match kind {
+                    ChannelKind::Mobile => "CELL,VOICE",
+                    ChannelKind::Pager => "PAGER",
+                    ChannelKind::Fax => "WORK,FAX",
+                    ChannelKind::Sms => "CELL,MSG",
+                    _ => "WORK,VOICE",
+                };
+                let number = match &p.extension {
+                    Some(ext) => format!("{};ext={ext}", p.e164),
+                    None => p.e164.clone(),
+                };
+                format!("TEL;TYPE={kind_type}:{number}")
+            }
+            (ChannelValue::Email(e), _) => format!("EMAIL;TYPE=INTERNET,WORK:{e}"),
+            (ChannelValue::Url(u), _) => format!("URL:{u}"),
+            (ChannelValue::Text(_), _) => continue,
+        };
+        push_line(&mut out, &line);
+    }
+    if let Some(address) = &clinic.address {
+        push_line(&mut out, &format!("ADR;TYPE=WORK:;;{};;;;", escape(address)));
+    }
+    push_line(&mut out, &format!("URL:{page_url}"));
+    push_line(
+        &mut out,
+        &format!(
+            "NOTE:{}",
+            escape(&format!(
+                "How to reach {} and when: {page_url}",
+                provider.name
+            ))
+        ),
+    );
+    push_line(&mut out, "END:VCARD");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_folds() {
+        assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        let mut out = String::new();
+        push_line(&mut out, &"é".repeat(60));
+        for line in out.split("\r\n") {
+            assert!(line.len() <= 75, "{line}");
+        }
+    }
+}
