@@ -59,7 +59,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     /// The file the problem is in, with the span of the offending value.
-    pub location: Option<(SourceFile, Range<usize>)>,
+    pub location: Option<Box<(SourceFile, Range<usize>)>>,
     /// A file without a span (a missing file, a folder).
     pub path: Option<PathBuf>,
     /// The label under the caret.
@@ -89,7 +89,7 @@ impl Diagnostic {
 
     /// Points the diagnostic at `span` in `file`.
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
-        self.location = Some((file.clone(), span));
+        self.location = Some(Box::new((file.clone(), span)));
         self
     }
 
@@ -115,7 +115,7 @@ impl Diagnostic {
 
     /// The file the diagnostic is about, if any.
     pub fn file(&self) -> Option<&Path> {
-        match &self.location {
+        match self.location.as_deref() {
             Some((file, _)) => Some(&file.path),
             None => self.path.as_deref(),
         }
@@ -123,7 +123,7 @@ impl Diagnostic {
 
     /// `file:line:col` (or just `file`) for sorting and short listings.
     pub fn position(&self) -> Option<String> {
-        match &self.location {
+        match self.location.as_deref() {
             Some((file, span)) => {
                 let (line, col) = file.line_col(span.start);
                 Some(format!("{}:{line}:{col}", file.path.display()))
@@ -145,7 +145,7 @@ impl Diagnostic {
         };
         let path_display;
         let mut main = Group::with_title(level.primary_title(self.message.as_str()));
-        if let Some((file, span)) = &self.location {
+        if let Some((file, span)) = self.location.as_deref() {
             path_display = file.path.display().to_string();
             let span = clamp_span(&file.text, span.clone());
             let mut annotation = AnnotationKind::Primary.span(span);
@@ -163,7 +163,9 @@ impl Diagnostic {
         }
         let mut groups = vec![main];
         if let Some(help) = &self.help {
-            groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            groups.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         renderer.render(&groups).to_string()
     }
@@ -227,7 +229,7 @@ impl Diagnostics {
             let key = |d: &Diagnostic| {
                 (
                     d.file().map(Path::to_path_buf),
-                    d.location.as_ref().map(|(_, s)| s.start),
+                    d.location.as_deref().map(|(_, s)| s.start),
                 )
             };
             key(a).cmp(&key(b))

@@ -10,7 +10,10 @@ use crate::diagnostic::Diagnostic;
 /// The starter site's files, relative to the new site's folder.
 pub const STARTER: &[(&str, &str)] = &[
     ("site.toml", include_str!("../starter/site.toml")),
-    ("data/clinic.toml", include_str!("../starter/data/clinic.toml")),
+    (
+        "data/clinic.toml",
+        include_str!("../starter/data/clinic.toml"),
+    ),
     (
         "data/providers/jane-doe.toml",
         include_str!("../starter/data/providers/jane-doe.toml"),
@@ -40,7 +43,8 @@ pub fn init(dir: &Path) -> Result<(), Diagnostic> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| {
-                Diagnostic::error(format!("cannot create {}: {e}", parent.display())).in_path(parent)
+                Diagnostic::error(format!("cannot create {}: {e}", parent.display()))
+                    .in_path(parent)
             })?;
         }
         fs::write(&path, text).map_err(|e| {

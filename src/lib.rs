@@ -70,7 +70,8 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
         match source_date(Some(site.clinic.timezone)) {
             Ok(Some(d)) => site.today = d,
             Ok(None) => {}
-            Err(msg) => diags.push(Diagnostic::error(msg).help("unset it, or set it to a Unix time in seconds")),
+            Err(msg) => diags
+                .push(Diagnostic::error(msg).help("unset it, or set it to a Unix time in seconds")),
         }
     }
     if let Some(url) = &opts.base_url {
@@ -112,7 +113,17 @@ pub struct BuildReport {
 /// On any error nothing in the output folders changes.
 pub fn build(opts: &Options) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
+    let timings = std::env::var_os("HOWTOREACH_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!(
+                "timing: {what} done at {:.3} s",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    };
     let (loaded, diags) = load_and_check(opts);
+    lap("load and check");
     let Some((site, paths)) = loaded else {
         return Err(diags);
     };
@@ -121,9 +132,12 @@ pub fn build(opts: &Options) -> Result<BuildReport, Diagnostics> {
     }
     let mut tera = render::load_templates(&opts.site)?;
     let staging = output::Staging::new(&paths).map_err(one)?;
+    lap("templates and staging");
     match render::render_site(&site, &mut tera, &staging) {
         Ok(stats) => {
+            lap("render");
             staging.commit().map_err(one)?;
+            lap("commit");
             Ok(BuildReport {
                 stats,
                 output: paths.public,

@@ -153,12 +153,11 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
         Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(shown)
     })?;
     if meta.is_dir() {
-        return Err(Diagnostic::error(format!(
-            "{} is a folder, not a file",
-            shown.display()
-        ))
-        .in_path(shown)
-        .help("rename the folder so its name does not end in `.toml`"));
+        return Err(
+            Diagnostic::error(format!("{} is a folder, not a file", shown.display()))
+                .in_path(shown)
+                .help("rename the folder so its name does not end in `.toml`"),
+        );
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(format!(
@@ -210,7 +209,9 @@ fn toml_diagnostic(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
         .and_then(|m| m.split('`').next())
     {
         d.message = format!("missing required key `{field}`");
-        d = d.help(format!("add `{field} = ...` here (see SPEC.md for its form)"));
+        d = d.help(format!(
+            "add `{field} = ...` here (see SPEC.md for its form)"
+        ));
     } else if message.starts_with("invalid type") {
         d = d.help("check the value's type: text in quotes, dates bare (2026-10-01), lists in [ ]");
     } else {
@@ -281,7 +282,11 @@ impl Ctx<'_> {
         s.as_ref().and_then(|s| self.text(s, what))
     }
 
-    fn phone(&mut self, s: &Spanned<String>, region: Option<model::phone::Region>) -> Option<Phone> {
+    fn phone(
+        &mut self,
+        s: &Spanned<String>,
+        region: Option<model::phone::Region>,
+    ) -> Option<Phone> {
         let region = region?;
         match Phone::parse(s.get_ref(), region) {
             Ok(p) => Some(p),
@@ -366,9 +371,12 @@ pub fn check_url(text: &str, schemes: &[&str]) -> Result<String, String> {
 /// Whether a slug is `[a-z0-9]+(-[a-z0-9]+)*`.
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 // ---------------------------------------------------------------------------
@@ -421,7 +429,10 @@ pub fn config_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
             _ => {
                 cx.error(
                     r.span(),
-                    format!("review_after_days must be a positive number of days, not {}", r.get_ref()),
+                    format!(
+                        "review_after_days must be a positive number of days, not {}",
+                        r.get_ref()
+                    ),
                     "write a number of days such as 90",
                 );
                 None
@@ -503,7 +514,11 @@ pub fn clinic_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
     let RawEmergency { number, text } = emergency;
     let emergency_number = {
         let n = number.get_ref().trim();
-        if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit() || c == '+' || c == ' ' || c == '-') {
+        if n.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '+' || c == ' ' || c == '-')
+        {
             cx.error(
                 number.span(),
                 format!("`{n}` is not an emergency number"),
@@ -519,7 +534,12 @@ pub fn clinic_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
     let mut urgent_lines = Vec::new();
     let mut urgent_ok = true;
     for u in &urgent {
-        let RawUrgent { label, phone, hours, when } = u;
+        let RawUrgent {
+            label,
+            phone,
+            hours,
+            when,
+        } = u;
         let parts = (
             cx.text(label, "label"),
             cx.phone(phone, region_id),
@@ -587,7 +607,12 @@ pub fn clinic_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
 }
 
 fn closure_from_raw(cx: &mut Ctx<'_>, c: &Spanned<RawClosure>) -> Option<Closure> {
-    let RawClosure { date, from, to, note } = c.get_ref();
+    let RawClosure {
+        date,
+        from,
+        to,
+        note,
+    } = c.get_ref();
     let note = note
         .as_ref()
         .map(|n| n.get_ref().trim().to_string())
@@ -834,7 +859,10 @@ fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) ->
     } = raw;
     let kind_parsed = ChannelKind::parse(kind.get_ref().trim());
     if kind_parsed.is_none() {
-        let known: Vec<String> = ChannelKind::ALL.iter().map(|k| k.as_str().to_string()).collect();
+        let known: Vec<String> = ChannelKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect();
         let help = match did_you_mean(kind.get_ref(), &known) {
             Some(k) => format!("did you mean `{k}`?"),
             None => format!("the kinds are {}", known.join(", ")),
@@ -898,6 +926,7 @@ fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) ->
         kind: kind_parsed?,
         label,
         raw_value: value.get_ref().trim().to_string(),
+        value_span: value.span(),
         value: parsed_value?,
         hours: hours?,
         response: response?,
@@ -1035,9 +1064,12 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         let is_dir = path.is_dir();
         if is_dir {
             diags.push(
-                Diagnostic::error(format!("{} is a folder, not a provider file", shown.display()))
-                    .in_path(&shown)
-                    .help("rename the folder so its name does not end in `.toml`"),
+                Diagnostic::error(format!(
+                    "{} is a folder, not a provider file",
+                    shown.display()
+                ))
+                .in_path(&shown)
+                .help("rename the folder so its name does not end in `.toml`"),
             );
             continue;
         }
@@ -1072,7 +1104,11 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
 }
 
 /// A symbolic link in `data/` or `static/` must lead to a place inside the site.
-pub fn check_link_inside(path: &Path, canonical_root: &Path, shown: &Path) -> Result<(), Diagnostic> {
+pub fn check_link_inside(
+    path: &Path,
+    canonical_root: &Path,
+    shown: &Path,
+) -> Result<(), Diagnostic> {
     match path.canonicalize() {
         Ok(target) if target.starts_with(canonical_root) => Ok(()),
         Ok(target) => Err(Diagnostic::error(format!(
@@ -1154,7 +1190,11 @@ pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>,
     if !references_exist(&providers, &mut diags) {
         return (None, diags);
     }
-    providers.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.slug.cmp(&b.slug)));
+    providers.sort_by(|a, b| {
+        a.sort_key
+            .cmp(&b.sort_key)
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
     let today = today.unwrap_or_else(|| {
         chrono::Utc::now()
             .with_timezone(&clinic.timezone)
@@ -1172,7 +1212,8 @@ pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>,
 
 /// Every `covering` names a provider of the site.
 fn references_exist(providers: &[Provider], diags: &mut Diagnostics) -> bool {
-    let slugs: std::collections::HashSet<&str> = providers.iter().map(|p| p.slug.as_str()).collect();
+    let slugs: std::collections::HashSet<&str> =
+        providers.iter().map(|p| p.slug.as_str()).collect();
     let known: Vec<String> = {
         let mut v: Vec<String> = slugs.iter().map(|s| s.to_string()).collect();
         v.sort();
@@ -1271,7 +1312,10 @@ value = "javascript:alert(1)"
 
     #[test]
     fn patients_only_channels_do_not_count_as_public() {
-        let text = MINIMAL.replace("value = \"+1 204 555 0142\"", "value = \"+1 204 555 0142\"\nvisibility = \"patients\"");
+        let text = MINIMAL.replace(
+            "value = \"+1 204 555 0142\"",
+            "value = \"+1 204 555 0142\"\nvisibility = \"patients\"",
+        );
         let (p, d) = provider(&text);
         assert!(p.is_none());
         assert!(d.0[0].message.contains("no public channel"), "{d:?}");
@@ -1303,7 +1347,13 @@ value = "javascript:alert(1)"
     #[test]
     fn urls() {
         assert!(check_url("https://portal.example.org/x", &["https"]).is_ok());
-        for bad in ["http://x.example.org", "javascript:alert(1)", "data:text/html,x", "https://", "portal"] {
+        for bad in [
+            "http://x.example.org",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "https://",
+            "portal",
+        ] {
             assert!(check_url(bad, &["https"]).is_err(), "{bad}");
         }
     }

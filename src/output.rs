@@ -18,8 +18,7 @@ use crate::render::{Dest, Emit};
 
 /// The marker file in every folder howtoreach writes.
 pub const MARKER: &str = ".howtoreach";
-const MARKER_TEXT: &str =
-    "This folder is written by howtoreach: every build replaces it whole. Do not edit files here.\n";
+const MARKER_TEXT: &str = "This folder is written by howtoreach: every build replaces it whole. Do not edit files here.\n";
 
 /// The two folders a build writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +50,10 @@ pub fn normalize(path: &Path) -> PathBuf {
     let mut existing = lexical.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_path_buf();
@@ -85,20 +87,31 @@ pub fn resolve(
         _ => d.in_path("site.toml"),
     };
     let checks = [
-        (&public, "output", &config.output_dir_span, cli_output.is_some()),
+        (
+            &public,
+            "output",
+            &config.output_dir_span,
+            cli_output.is_some(),
+        ),
         (&handouts, "handout", &config.handout_dir_span, false),
     ];
     for (dir, what, span, from_cli) in checks {
         if let Some(problem) = unsafe_target(&root, dir) {
-            diags.push(at(
-                Diagnostic::error(format!("the {what} folder {} {problem}", dir.display())),
-                span,
-                from_cli,
-            )
-            .help(format!(
-                "choose a new or empty folder for the {what}, e.g. \"{}\"",
-                if what == "output" { "public" } else { "handouts" }
-            )));
+            diags.push(
+                at(
+                    Diagnostic::error(format!("the {what} folder {} {problem}", dir.display())),
+                    span,
+                    from_cli,
+                )
+                .help(format!(
+                    "choose a new or empty folder for the {what}, e.g. \"{}\"",
+                    if what == "output" {
+                        "public"
+                    } else {
+                        "handouts"
+                    }
+                )),
+            );
         }
     }
     if handouts.starts_with(&public) {
@@ -113,16 +126,18 @@ pub fn resolve(
         )
         .help("put handouts beside the output folder, e.g. handout_dir = \"handouts\""));
     } else if public.starts_with(&handouts) {
-        diags.push(at(
-            Diagnostic::error(format!(
-                "the output folder {} is inside the handout folder {}",
-                public.display(),
-                handouts.display()
-            )),
-            &config.output_dir_span,
-            cli_output.is_some(),
-        )
-        .help("keep the two folders apart, e.g. \"public\" and \"handouts\""));
+        diags.push(
+            at(
+                Diagnostic::error(format!(
+                    "the output folder {} is inside the handout folder {}",
+                    public.display(),
+                    handouts.display()
+                )),
+                &config.output_dir_span,
+                cli_output.is_some(),
+            )
+            .help("keep the two folders apart, e.g. \"public\" and \"handouts\""),
+        );
     }
     OutputPaths { public, handouts }
 }
@@ -198,7 +213,8 @@ impl Staging {
         };
         for dir in [&staged.public, &staged.handouts] {
             if dir.exists() {
-                fs::remove_dir_all(dir).map_err(|e| io_error("remove the old staging folder", dir, &e))?;
+                fs::remove_dir_all(dir)
+                    .map_err(|e| io_error("remove the old staging folder", dir, &e))?;
             }
             fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
             let marker = dir.join(MARKER);

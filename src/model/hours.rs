@@ -42,7 +42,10 @@ impl Hours {
         let oh = OpeningHours::from_str(trimmed).map_err(|e| {
             let detail = e.to_string();
             let first = detail.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-            format!("`{trimmed}` is not in the opening_hours syntax ({})", first.trim())
+            format!(
+                "`{trimmed}` is not in the opening_hours syntax ({})",
+                first.trim()
+            )
         })?;
         Ok(Hours {
             raw: trimmed.to_string(),
@@ -289,7 +292,10 @@ mod tests {
     fn past_midnight_is_split() {
         assert_eq!(
             lines("Fr 22:00-02:00"),
-            ["Friday, 10:00 PM – midnight", "Saturday, midnight – 2:00 AM"]
+            [
+                "Friday, 10:00 PM – midnight",
+                "Saturday, midnight – 2:00 AM"
+            ]
         );
     }
 

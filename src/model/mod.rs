@@ -251,8 +251,9 @@ pub enum Visibility {
 pub struct Channel {
     pub kind: ChannelKind,
     pub label: Option<String>,
-    /// The value as written.
+    /// The value as written, and where.
     pub raw_value: String,
+    pub value_span: Range<usize>,
     pub value: ChannelValue,
     /// The channel's own hours; `None` means the clinic's.
     pub hours: Option<Hours>,
@@ -309,6 +310,22 @@ impl Channel {
         }
         forms
     }
+}
+
+/// Every form of the phone numbers the clinic publishes on every page.
+pub fn clinic_public_numbers(clinic: &Clinic) -> Vec<String> {
+    let phones = std::iter::once(&clinic.phone)
+        .chain(clinic.urgent.iter().map(|u| &u.phone))
+        .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()));
+    phones
+        .flat_map(|p| {
+            [
+                p.e164.clone(),
+                p.display.clone(),
+                p.e164.trim_start_matches('+').to_string(),
+            ]
+        })
+        .collect()
 }
 
 /// The key people look names up by: `sort_as`, else the last word of the name

@@ -114,7 +114,9 @@ impl Closures {
     }
 
     pub fn contains(&self, date: NaiveDate) -> bool {
-        self.0.iter().any(|(from, to)| (*from..=*to).contains(&date))
+        self.0
+            .iter()
+            .any(|(from, to)| (*from..=*to).contains(&date))
     }
 
     pub fn ranges(&self) -> &[(NaiveDate, NaiveDate)] {
@@ -151,7 +153,12 @@ impl BusinessTime<'_> {
 
     /// When an answer is due for a message sent at `sent` (clinic local time),
     /// or `None` when the channel is not staffed again within the horizon.
-    pub fn deadline(&self, response: Response, sent: NaiveDateTime, tz: Tz) -> Option<NaiveDateTime> {
+    pub fn deadline(
+        &self,
+        response: Response,
+        sent: NaiveDateTime,
+        tz: Tz,
+    ) -> Option<NaiveDateTime> {
         let horizon = sent + Duration::days(HORIZON_DAYS);
         match response {
             Response::Minutes(n) => Some(add_absolute(sent, Duration::minutes(i64::from(n)), tz)),
@@ -268,17 +275,31 @@ mod tests {
         assert_eq!(Response::parse("30 minutes"), Ok(Response::Minutes(30)));
         assert_eq!(Response::parse("1 minute"), Ok(Response::Minutes(1)));
         assert_eq!(Response::parse("4 hours"), Ok(Response::Hours(4)));
-        assert_eq!(Response::parse("4 business hours"), Ok(Response::BusinessHours(4)));
+        assert_eq!(
+            Response::parse("4 business hours"),
+            Ok(Response::BusinessHours(4))
+        );
         assert_eq!(Response::parse("1 day"), Ok(Response::Days(1)));
-        assert_eq!(Response::parse("2 business days"), Ok(Response::BusinessDays(2)));
+        assert_eq!(
+            Response::parse("2 business days"),
+            Ok(Response::BusinessDays(2))
+        );
         assert_eq!(Response::parse("Same day"), Ok(Response::SameDay));
-        assert_eq!(Response::parse(" same  business day "), Ok(Response::SameBusinessDay));
-        assert_eq!(Response::parse("next business day"), Ok(Response::NextBusinessDay));
+        assert_eq!(
+            Response::parse(" same  business day "),
+            Ok(Response::SameBusinessDay)
+        );
+        assert_eq!(
+            Response::parse("next business day"),
+            Ok(Response::NextBusinessDay)
+        );
     }
 
     #[test]
     fn rejects_other_text() {
-        for bad in ["soon", "2", "two days", "0 days", "2 weeks", "-1 days", "", "next day"] {
+        for bad in [
+            "soon", "2", "two days", "0 days", "2 weeks", "-1 days", "", "next day",
+        ] {
             assert!(Response::parse(bad).is_err(), "{bad}");
         }
     }
@@ -303,7 +324,10 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 25).unwrap_or_default(),
             NaiveDate::from_ymd_opt(2026, 12, 28).unwrap_or_default(),
         )]);
-        let bt = BusinessTime { hours: &h, closures: &closures };
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &closures,
+        };
         // Wednesday 2026-12-23 10:00, 2 business days: Thursday 24, then Tuesday 29 (25-28 closed).
         assert_eq!(
             bt.deadline(Response::BusinessDays(2), at(2026, 12, 23, 10, 0), TZ),
@@ -320,7 +344,10 @@ mod tests {
     fn same_business_day() {
         let h = hours("Mo-Fr 09:00-17:00");
         let c = Closures::default();
-        let bt = BusinessTime { hours: &h, closures: &c };
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &c,
+        };
         assert_eq!(
             bt.deadline(Response::SameBusinessDay, at(2026, 11, 25, 8, 0), TZ),
             Some(at(2026, 11, 25, 17, 0))
@@ -340,7 +367,10 @@ mod tests {
     fn business_hours_carry_over_nights_and_lunch() {
         let h = hours("Mo-Fr 08:00-12:00,13:00-17:00");
         let c = Closures::default();
-        let bt = BusinessTime { hours: &h, closures: &c };
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &c,
+        };
         // Wednesday 11:00 + 4 business hours: 1 h before lunch, 3 h after: 16:00.
         assert_eq!(
             bt.deadline(Response::BusinessHours(4), at(2026, 11, 25, 11, 0), TZ),
@@ -357,7 +387,10 @@ mod tests {
     fn absolute_durations_cross_daylight_saving() {
         let h = hours("24/7");
         let c = Closures::default();
-        let bt = BusinessTime { hours: &h, closures: &c };
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &c,
+        };
         // Winnipeg springs forward at 2:00 on 2027-03-14: 1:30 + 1 hour is 3:30 local.
         assert_eq!(
             bt.deadline(Response::Hours(1), at(2027, 3, 14, 1, 30), TZ),
@@ -377,7 +410,13 @@ mod tests {
     fn never_staffed_has_no_deadline() {
         let h = hours("off");
         let c = Closures::default();
-        let bt = BusinessTime { hours: &h, closures: &c };
-        assert_eq!(bt.deadline(Response::BusinessDays(1), at(2026, 11, 25, 10, 0), TZ), None);
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &c,
+        };
+        assert_eq!(
+            bt.deadline(Response::BusinessDays(1), at(2026, 11, 25, 10, 0), TZ),
+            None
+        );
     }
 }

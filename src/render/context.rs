@@ -369,7 +369,10 @@ impl<'a> ViewBuilder<'a> {
             languages: languages(&p.languages),
             url: provider_path(&p.slug),
             // Loading guarantees at least one public channel.
-            preferred: channels.first().cloned().unwrap_or_else(|| self.empty_channel()),
+            preferred: channels
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.empty_channel()),
             channels,
             away_now: self.away_now(p),
         }
@@ -453,10 +456,17 @@ impl<'a> ViewBuilder<'a> {
             languages: languages(&p.languages),
             url: provider_path(&p.slug),
             photo: p.photo.clone(),
-            about_html: p.about.as_deref().map(markdown::to_html).unwrap_or_default(),
+            about_html: p
+                .about
+                .as_deref()
+                .map(markdown::to_html)
+                .unwrap_or_default(),
             reviewed: p.reviewed.to_string(),
             reviewed_text: date_text(p.reviewed),
-            preferred: channels.first().cloned().unwrap_or_else(|| self.empty_channel()),
+            preferred: channels
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.empty_channel()),
             channels,
             away_now: self.away_now(p),
             after_hours,
@@ -502,6 +512,15 @@ pub fn dates_text(from: NaiveDate, to: NaiveDate) -> String {
     } else {
         format!("{} to {}", date_text(from), date_text(to))
     }
+}
+
+/// Every language any provider speaks, once each, sorted by name.
+pub fn all_languages(providers: &[Provider]) -> Vec<LanguageView> {
+    let tags: std::collections::BTreeSet<&String> =
+        providers.iter().flat_map(|p| p.languages.iter()).collect();
+    let mut all = languages(&tags.into_iter().cloned().collect::<Vec<_>>());
+    all.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.tag.cmp(&b.tag)));
+    all
 }
 
 fn languages(tags: &[String]) -> Vec<LanguageView> {

@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn renders_markdown() {
-        assert_eq!(to_html("Hello **you**"), "<p>Hello <strong>you</strong></p>\n");
+        assert_eq!(
+            to_html("Hello **you**"),
+            "<p>Hello <strong>you</strong></p>\n"
+        );
     }
 
     #[test]

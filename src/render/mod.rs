@@ -24,13 +24,17 @@ use context::{Audience, PageView, ProviderSummary, ViewBuilder};
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
-    ("provider.html", include_str!("../../templates/provider.html")),
+    (
+        "provider.html",
+        include_str!("../../templates/provider.html"),
+    ),
     ("handout.html", include_str!("../../templates/handout.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
 /// The built-in assets, compiled into the binary; a site's `static/` file of the same path wins.
-pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../static/style.css"))];
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../static/style.css"))];
 
 /// Where rendered files go: `emit(kind, relative path, bytes)`.
 pub trait Emit: Sync {
@@ -71,7 +75,10 @@ pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
         .collect();
     let dir = root.join("templates");
     if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(true) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .follow_links(true)
+        {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -136,7 +143,11 @@ pub struct RenderStats {
 }
 
 /// Renders the whole site into `out`.
-pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<RenderStats, Diagnostics> {
+pub fn render_site(
+    site: &Site,
+    tera: &mut Tera,
+    out: &dyn Emit,
+) -> Result<RenderStats, Diagnostics> {
     let views = ViewBuilder::new(site);
     let summaries: Vec<ProviderSummary> = site
         .providers
@@ -151,6 +162,7 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
         global.insert("clinic", &views.clinic_view());
         global.insert("providers", &summaries);
         global.insert("departments", &departments);
+        global.insert("languages", &context::all_languages(&site.providers));
     }
     let tera: &Tera = tera;
     let base = &site.config.base_url;
@@ -210,6 +222,10 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
         }
     }
 
+    // Numbers the clinic publishes anyway: a provider's patients-only channel
+    // that repeats one of them reveals nothing (`check` warns about it).
+    let clinic_public = crate::model::clinic_public_numbers(&site.clinic);
+
     // A page, contact card, QR code and handout per provider, in parallel.
     let per_provider: Vec<Result<(), Diagnostic>> = site
         .providers
@@ -243,12 +259,16 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
                 );
                 ctx.insert("provider", &views.provider(p, Audience::Public, &inline_qr));
                 render("provider.html", &ctx, buf)?;
-                guard_public(p, buf, "page")?;
+                guard_public(p, &clinic_public, buf, "page")?;
                 out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
 
                 let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
-                guard_public(p, card.as_bytes(), "contact card")?;
-                out.emit(Dest::Public, &format!("{dir}/{}.vcf", p.slug), card.as_bytes())?;
+                guard_public(p, &clinic_public, card.as_bytes(), "contact card")?;
+                out.emit(
+                    Dest::Public,
+                    &format!("{dir}/{}.vcf", p.slug),
+                    card.as_bytes(),
+                )?;
 
                 let mut ctx = Context::new();
                 ctx.insert(
@@ -261,7 +281,10 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
                         description,
                     ),
                 );
-                ctx.insert("provider", &views.provider(p, Audience::Patients, &inline_qr));
+                ctx.insert(
+                    "provider",
+                    &views.provider(p, Audience::Patients, &inline_qr),
+                );
                 render("handout.html", &ctx, buf)?;
                 out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
             },
@@ -276,7 +299,10 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
     // Sitemap, robots.txt, assets.
     let sitemap = sitemap(site);
     let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n");
-    for (path, bytes) in [("sitemap.xml", sitemap.as_bytes()), ("robots.txt", robots.as_bytes())] {
+    for (path, bytes) in [
+        ("sitemap.xml", sitemap.as_bytes()),
+        ("robots.txt", robots.as_bytes()),
+    ] {
         if let Err(d) = out.emit(Dest::Public, path, bytes) {
             diags.push(d);
         }
@@ -308,10 +334,22 @@ pub fn render_site(site: &Site, tera: &mut Tera, out: &dyn Emit) -> Result<Rende
 
 /// Defence in depth: a provider's patients-only values must not be in a public
 /// file made for them, whatever a site's template does.
-fn guard_public(p: &crate::model::Provider, bytes: &[u8], what: &str) -> Result<(), Diagnostic> {
-    let public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
+fn guard_public(
+    p: &crate::model::Provider,
+    clinic_public: &[String],
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), Diagnostic> {
+    let mut public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
+    public.extend_from_slice(clinic_public);
     let text = String::from_utf8_lossy(bytes);
     for c in p.channels.iter().filter(|c| !c.is_public()) {
+        // A number published anyway (same E.164 as a public one) is warned about by `check`.
+        if let crate::model::ChannelValue::Phone(phone) = &c.value
+            && public.contains(&phone.e164)
+        {
+            continue;
+        }
         for form in c.value_forms() {
             if form.len() >= 5 && !public.contains(&form) && text.contains(form.as_str()) {
                 return Err(Diagnostic::error(format!(
@@ -320,7 +358,9 @@ fn guard_public(p: &crate::model::Provider, bytes: &[u8], what: &str) -> Result<
                     c.label()
                 ))
                 .at(&p.file, 0..0)
-                .help("a site template printed it: public pages must only show `provider.channels`"));
+                .help(
+                    "a site template printed it: public pages must only show `provider.channels`",
+                ));
             }
         }
     }
@@ -354,30 +394,37 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) -> usize {
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut count = 0;
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read static/: {e}")).in_path("static"));
+                diags
+                    .push(Diagnostic::error(format!("cannot read static/: {e}")).in_path("static"));
                 continue;
             }
         };
         let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
         let shown = Path::new("static").join(rel);
-        if entry.path_is_symlink() {
-            if let Err(d) = crate::load::check_link_inside(entry.path(), &canonical_root, &shown) {
-                diags.push(d);
-                continue;
-            }
+        if entry.path_is_symlink()
+            && let Err(d) = crate::load::check_link_inside(entry.path(), &canonical_root, &shown)
+        {
+            diags.push(d);
+            continue;
         }
         if !entry.path().is_file() {
             continue;
         }
         let Some(rel_str) = rel.to_str() else {
             diags.push(
-                Diagnostic::error(format!("the file name {} is not valid UTF-8", shown.display()))
-                    .in_path(&shown)
-                    .help("rename the file"),
+                Diagnostic::error(format!(
+                    "the file name {} is not valid UTF-8",
+                    shown.display()
+                ))
+                .in_path(&shown)
+                .help("rename the file"),
             );
             continue;
         };

@@ -85,7 +85,10 @@ pub fn vcard<'a>(
         push_line(&mut out, &line);
     }
     if let Some(address) = &clinic.address {
-        push_line(&mut out, &format!("ADR;TYPE=WORK:;;{};;;;", escape(address)));
+        push_line(
+            &mut out,
+            &format!("ADR;TYPE=WORK:;;{};;;;", escape(address)),
+        );
     }
     push_line(&mut out, &format!("URL:{page_url}"));
     push_line(
