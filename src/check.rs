@@ -1,29 +1,23 @@
-//! Site-wide checks that need the whole model: review dates and the static
-//! folder. (Per-file problems are found while loading; output folders in
-//! `output::resolve`.)
+//! Site-wide checks over whatever loaded: review dates, patients-only numbers
+//! that are published anyway, the static folder, and (on a complete site) who
+//! can be reached when. Per-file problems are found while loading; output
+//! folders in `output::resolve`.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{ChannelValue, Site};
-
-/// Every warning and error about the loaded site.
-pub fn check_site(site: &Site) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    review_dates(site, &mut diags);
-    private_numbers_published(site, &mut diags);
-    static_links(&site.root, &mut diags);
-    diags
-}
+use crate::model::{ChannelValue, Clinic, Config, Provider};
 
 /// `reviewed` older than `review_after_days`, or in the future.
-fn review_dates(site: &Site, diags: &mut Diagnostics) {
-    let days = i64::from(site.config.review_after_days);
-    for p in &site.providers {
-        let age = (site.today - p.reviewed).num_days();
-        if p.reviewed > site.today {
+pub fn review_dates(providers: &[Provider], config: &Config, today: NaiveDate) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let days = i64::from(config.review_after_days);
+    for p in providers {
+        let age = (today - p.reviewed).num_days();
+        if p.reviewed > today {
             diags.push(
                 Diagnostic::warning(format!(
                     "{}'s details are marked reviewed on {}, which is in the future",
@@ -32,8 +26,7 @@ fn review_dates(site: &Site, diags: &mut Diagnostics) {
                 .at(&p.file, p.reviewed_span.clone())
                 .label("after today")
                 .help(format!(
-                    "write the day the details were last confirmed (today is {})",
-                    site.today
+                    "write the day the details were last confirmed (today is {today})"
                 )),
             );
         } else if age > days {
@@ -51,42 +44,66 @@ fn review_dates(site: &Site, diags: &mut Diagnostics) {
             );
         }
     }
+    diags
 }
 
-/// A patients-only number that the site publishes anyway is not private.
-fn private_numbers_published(site: &Site, diags: &mut Diagnostics) {
-    let clinic = crate::model::clinic_public_numbers(&site.clinic);
-    for p in &site.providers {
-        let own: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
+/// Every phone number the public site shows, by E.164, with where it is shown.
+pub fn published_numbers<'a>(
+    clinic: Option<&'a Clinic>,
+    providers: &'a [Provider],
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if let Some(c) = clinic {
+        out.insert(c.phone.e164.clone(), "the clinic's main line".to_string());
+        for u in &c.urgent {
+            out.insert(u.phone.e164.clone(), format!("the clinic's {}", u.label));
+        }
+        if let Some(p) = c.after_hours.as_ref().and_then(|a| a.phone.as_ref()) {
+            out.insert(p.e164.clone(), "the clinic's after-hours line".to_string());
+        }
+    }
+    for p in providers {
+        for c in p.public_channels() {
+            if let ChannelValue::Phone(phone) = &c.value {
+                out.entry(phone.e164.clone())
+                    .or_insert_with(|| format!("{}'s {}", p.name, c.label()));
+            }
+        }
+    }
+    out
+}
+
+/// A patients-only number that the public site shows anyway is not private.
+pub fn private_numbers_published(clinic: Option<&Clinic>, providers: &[Provider]) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let published = published_numbers(clinic, providers);
+    for p in providers {
         for c in p.channels.iter().filter(|c| !c.is_public()) {
             let ChannelValue::Phone(phone) = &c.value else {
                 continue;
             };
-            let where_public = if clinic.contains(&phone.e164) {
-                "the clinic's own number (main line, urgent line or after-hours line)"
-            } else if own.contains(&phone.e164) {
-                "one of this provider's public channels"
-            } else {
-                continue;
-            };
-            diags.push(
-                Diagnostic::warning(format!(
-                    "the patients-only number {} is also {where_public}, so it is published anyway",
-                    phone.display
-                ))
-                .at(&p.file, c.value_span.clone())
-                .label("not private")
-                .help("check the number: a patients-only channel should be a number the public site does not show"),
-            );
+            if let Some(place) = published.get(&phone.e164) {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "the patients-only number {} is also published as {place}",
+                        phone.display
+                    ))
+                    .at(&p.file, c.value_span.clone())
+                    .label("not private")
+                    .help("check the number: a patients-only channel should be a number the public site does not show"),
+                );
+            }
         }
     }
+    diags
 }
 
 /// Symbolic links in `static/` that lead outside the site.
-fn static_links(root: &Path, diags: &mut Diagnostics) {
+pub fn static_links(root: &Path) -> Diagnostics {
+    let mut diags = Diagnostics::default();
     let dir = root.join("static");
     if !dir.is_dir() {
-        return;
+        return diags;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for entry in walkdir::WalkDir::new(&dir)
@@ -101,4 +118,5 @@ fn static_links(root: &Path, diags: &mut Diagnostics) {
             }
         }
     }
+    diags
 }

@@ -17,6 +17,7 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod reach;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -59,42 +60,105 @@ pub fn source_date(tz: Option<chrono_tz::Tz>) -> Result<Option<NaiveDate>, Strin
     }))
 }
 
-/// Loads and checks the site: the model (if it loaded) and every problem.
+/// Loads and checks the site: the model (if every file loaded) and every problem.
 pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, Diagnostics) {
-    let (site, mut diags) = load::load_site(&opts.site, opts.today);
-    let Some(mut site) = site else {
-        diags.sort();
-        return (None, diags);
+    let (loaded, mut diags) = load::load_site(&opts.site);
+    let load::Loaded {
+        config,
+        clinic,
+        mut providers,
+        complete,
+        ..
+    } = loaded;
+    let tz = clinic.as_ref().map(|c| c.timezone);
+    let today = match opts.today {
+        Some(d) => d,
+        None => match source_date(tz) {
+            Ok(Some(d)) => d,
+            Ok(None) => today_in(tz),
+            Err(msg) => {
+                diags.push(
+                    Diagnostic::error(msg)
+                        .help("unset SOURCE_DATE_EPOCH, or set it to a Unix time in seconds"),
+                );
+                today_in(tz)
+            }
+        },
     };
-    if opts.today.is_none() {
-        match source_date(Some(site.clinic.timezone)) {
-            Ok(Some(d)) => site.today = d,
-            Ok(None) => {}
-            Err(msg) => diags
-                .push(Diagnostic::error(msg).help("unset it, or set it to a Unix time in seconds")),
-        }
-    }
+    let mut base_url = None;
     if let Some(url) = &opts.base_url {
         match load::check_url(url, &["https", "http"]) {
-            Ok(u) => site.config.base_url = u.trim_end_matches('/').to_string(),
+            Ok(u) => base_url = Some(u.trim_end_matches('/').to_string()),
             Err(msg) => diags.push(
                 Diagnostic::error(format!("--base-url: {msg}"))
                     .help("give the absolute address where the site is published"),
             ),
         }
     }
-    diags.extend(check::check_site(&site));
-    let paths = output::resolve(&opts.site, &site.config, opts.output.as_deref(), &mut diags);
+    if let Some(config) = &config {
+        diags.extend(check::review_dates(&providers, config, today));
+    }
+    diags.extend(check::private_numbers_published(
+        clinic.as_ref(),
+        &providers,
+    ));
+    diags.extend(check::static_links(&opts.site));
+    let paths = config
+        .as_ref()
+        .map(|c| output::resolve(&opts.site, c, opts.output.as_deref(), &mut diags));
+    let site = match (config, clinic, paths, complete) {
+        (Some(mut config), Some(clinic), Some(paths), true) => {
+            if let Some(url) = base_url {
+                config.base_url = url;
+            }
+            providers.sort_by(|a, b| {
+                a.sort_key
+                    .cmp(&b.sort_key)
+                    .then_with(|| a.slug.cmp(&b.slug))
+            });
+            let site = Site {
+                root: opts.site.clone(),
+                config,
+                clinic,
+                providers,
+                today,
+            };
+            diags.extend(reach::check(&site));
+            Some((site, paths))
+        }
+        _ => None,
+    };
     if opts.strict {
         diags.make_strict();
     }
     diags.sort();
-    (Some((site, paths)), diags)
+    (site, diags)
 }
 
-/// `howtoreach check`: every problem of the site.
+/// Today in the clinic's time zone (UTC when the clinic did not load).
+fn today_in(tz: Option<chrono_tz::Tz>) -> NaiveDate {
+    let now = chrono::Utc::now();
+    match tz {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.date_naive(),
+    }
+}
+
+/// `howtoreach check`: every problem of the site, templates included (the
+/// site is rendered in memory, so a template error fails `check` as it would `build`).
 pub fn check(opts: &Options) -> Diagnostics {
-    let (_, diags) = load_and_check(opts);
+    let (site, mut diags) = load_and_check(opts);
+    match render::load_templates(&opts.site) {
+        Ok(mut tera) => {
+            if let Some((site, _)) = site
+                && !diags.has_errors()
+                && let Err(d) = render::render_site(&site, &mut tera, &render::Discard)
+            {
+                diags.extend(d);
+            }
+        }
+        Err(d) => diags.extend(d),
+    }
     diags
 }
 

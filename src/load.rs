@@ -1130,9 +1130,21 @@ pub fn check_link_inside(
 // ---------------------------------------------------------------------------
 // The whole site.
 
-/// Reads and converts every file of the site at `root`. Returns the model when
-/// every file converted, and every problem found on the way.
-pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>, Diagnostics) {
+/// Everything that loaded, even when some files did not: later checks run on
+/// what is there, so one run reports every problem of the site.
+pub struct Loaded {
+    pub config: Option<Config>,
+    pub clinic: Option<Clinic>,
+    /// Providers whose files converted, in file order.
+    pub providers: Vec<Provider>,
+    /// The slug of every provider file found, loaded or not.
+    pub slugs: Vec<String>,
+    /// Whether every file loaded.
+    pub complete: bool,
+}
+
+/// Reads and converts every file of the site at `root`, reporting every problem.
+pub fn load_site(root: &Path) -> (Loaded, Diagnostics) {
     let mut diags = Diagnostics::default();
     let read = |rel: &str, diags: &mut Diagnostics| -> Option<SourceFile> {
         match read_source(&root.join(rel), Path::new(rel)) {
@@ -1151,13 +1163,27 @@ pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>,
             }
         }
     };
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for rel in ["site.toml", "data/clinic.toml"] {
+        let path = root.join(rel);
+        if path.is_symlink()
+            && let Err(d) = check_link_inside(&path, &canonical_root, Path::new(rel))
+        {
+            diags.push(d);
+        }
+    }
     let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
-    let clinic =
-        read("data/clinic.toml", &mut diags).and_then(|f| clinic_from_source(&f, &mut diags));
-    let env = ProviderEnv {
-        region: clinic.as_ref().map(|c| c.region),
-        root,
-    };
+    let clinic_file = read("data/clinic.toml", &mut diags);
+    let clinic = clinic_file
+        .as_ref()
+        .and_then(|f| clinic_from_source(f, &mut diags));
+    // Provider phone numbers are read in the clinic's region even when another
+    // part of clinic.toml is wrong, so their problems are reported too.
+    let region = clinic
+        .as_ref()
+        .map(|c| c.region)
+        .or_else(|| clinic_file.as_ref().and_then(region_only));
+    let env = ProviderEnv { region, root };
     let paths = find_provider_files(root, &mut diags);
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
@@ -1176,44 +1202,37 @@ pub fn load_site(root: &Path, today: Option<NaiveDate>) -> (Option<model::Site>,
         })
         .collect();
     let mut providers = Vec::with_capacity(results.len());
-    let mut all_ok = true;
+    let mut complete = config.is_some() && clinic.is_some() && !diags.has_errors();
     for (p, d) in results {
         diags.extend(d);
         match p {
             Some(p) => providers.push(p),
-            None => all_ok = false,
+            None => complete = false,
         }
     }
-    let (Some(config), Some(clinic), true) = (config, clinic, all_ok) else {
-        return (None, diags);
-    };
-    if !references_exist(&providers, &mut diags) {
-        return (None, diags);
+    let slugs = paths.into_iter().map(|p| p.slug).collect::<Vec<_>>();
+    if !references_exist(&providers, &slugs, &mut diags) {
+        complete = false;
     }
-    providers.sort_by(|a, b| {
-        a.sort_key
-            .cmp(&b.sort_key)
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    let today = today.unwrap_or_else(|| {
-        chrono::Utc::now()
-            .with_timezone(&clinic.timezone)
-            .date_naive()
-    });
-    let site = model::Site {
-        root: root.to_path_buf(),
+    let loaded = Loaded {
         config,
         clinic,
         providers,
-        today,
+        slugs,
+        complete,
     };
-    (Some(site), diags)
+    (loaded, diags)
+}
+
+/// The clinic's `region`, read on its own from a clinic.toml that did not fully convert.
+fn region_only(file: &SourceFile) -> Option<model::phone::Region> {
+    let table: toml::Table = toml::from_str(&file.text).ok()?;
+    model::phone::parse_region(table.get("region")?.as_str()?)
 }
 
 /// Every `covering` names a provider of the site.
-fn references_exist(providers: &[Provider], diags: &mut Diagnostics) -> bool {
-    let slugs: std::collections::HashSet<&str> =
-        providers.iter().map(|p| p.slug.as_str()).collect();
+fn references_exist(providers: &[Provider], all_slugs: &[String], diags: &mut Diagnostics) -> bool {
+    let slugs: std::collections::HashSet<&str> = all_slugs.iter().map(String::as_str).collect();
     let known: Vec<String> = {
         let mut v: Vec<String> = slugs.iter().map(|s| s.to_string()).collect();
         v.sort();

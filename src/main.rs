@@ -58,6 +58,15 @@ fn main() -> ExitCode {
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // A --site that is not a folder is bad usage, not a problem of a site.
+    if let Command::Build { site, .. } | Command::Check { site, .. } = &cli.command
+        && !site.is_dir()
+    {
+        let d = Diagnostic::error(format!("--site {}: no such folder", site.display()))
+            .help("give the folder that holds the site's site.toml");
+        eprintln!("{}", d.render(color));
+        return ExitCode::from(USAGE_OR_IO);
+    }
     match cli.command {
         Command::Build {
             site,

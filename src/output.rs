@@ -95,8 +95,10 @@ pub fn resolve(
         ),
         (&handouts, "handout", &config.handout_dir_span, false),
     ];
+    let mut unsafe_found = false;
     for (dir, what, span, from_cli) in checks {
         if let Some(problem) = unsafe_target(&root, dir) {
+            unsafe_found = true;
             diags.push(
                 at(
                     Diagnostic::error(format!("the {what} folder {} {problem}", dir.display())),
@@ -114,7 +116,9 @@ pub fn resolve(
             );
         }
     }
-    if handouts.starts_with(&public) {
+    // When a folder is already refused, how the two nest adds nothing.
+    if unsafe_found {
+    } else if handouts.starts_with(&public) {
         diags.push(at(
             Diagnostic::error(format!(
                 "the handout folder {} is inside the output folder {}: handouts would be published",

@@ -312,22 +312,6 @@ impl Channel {
     }
 }
 
-/// Every form of the phone numbers the clinic publishes on every page.
-pub fn clinic_public_numbers(clinic: &Clinic) -> Vec<String> {
-    let phones = std::iter::once(&clinic.phone)
-        .chain(clinic.urgent.iter().map(|u| &u.phone))
-        .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()));
-    phones
-        .flat_map(|p| {
-            [
-                p.e164.clone(),
-                p.display.clone(),
-                p.e164.trim_start_matches('+').to_string(),
-            ]
-        })
-        .collect()
-}
-
 /// The key people look names up by: `sort_as`, else the last word of the name
 /// then the rest; lower-cased with accents removed ("Côté" sorts as "cote").
 pub fn sort_key(name: &str, sort_as: Option<&str>) -> String {

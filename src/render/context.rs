@@ -28,7 +28,7 @@ pub struct BuildView {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
     pub kind: &'static str,
-    pub root: &'static str,
+    pub root: String,
     pub url: String,
     pub title: String,
     pub description: String,

@@ -41,6 +41,15 @@ pub trait Emit: Sync {
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
 }
 
+/// Renders without keeping anything (`check`).
+pub struct Discard;
+
+impl Emit for Discard {
+    fn emit(&self, _: Dest, _: &str, _: &[u8]) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+}
+
 /// Which output tree a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dest {
@@ -173,12 +182,18 @@ pub fn render_site(
         tera.render_to(template, ctx, &mut *buf)
             .map_err(|e| template_diagnostic(&e))
     };
-    let page = |kind, root, url: String, title: String, description: String| PageView {
+    let page = |kind, root: &str, url: String, title: String, description: String| PageView {
         kind,
-        root,
+        root: root.to_string(),
         url,
         title,
         description,
+    };
+
+    // The 404 page is served at any depth: its links start from the site's absolute path.
+    let root_path = match url::Url::parse(base) {
+        Ok(u) => format!("{}/", u.path().trim_end_matches('/')),
+        Err(_) => "/".to_string(),
     };
 
     // Index and 404.
@@ -209,7 +224,7 @@ pub fn render_site(
             "404.html",
             page(
                 "404",
-                "/",
+                &root_path,
                 format!("{base}/404.html"),
                 format!("Page not found – {clinic}"),
                 format!("This page does not exist. Find how to reach {clinic}."),
@@ -222,9 +237,9 @@ pub fn render_site(
         }
     }
 
-    // Numbers the clinic publishes anyway: a provider's patients-only channel
-    // that repeats one of them reveals nothing (`check` warns about it).
-    let clinic_public = crate::model::clinic_public_numbers(&site.clinic);
+    // Numbers the public site shows anyway: a patients-only channel that
+    // repeats one of them reveals nothing new (`check` warns about it).
+    let published = crate::check::published_numbers(Some(&site.clinic), &site.providers);
 
     // A page, contact card, QR code and handout per provider, in parallel.
     let per_provider: Vec<Result<(), Diagnostic>> = site
@@ -259,11 +274,11 @@ pub fn render_site(
                 );
                 ctx.insert("provider", &views.provider(p, Audience::Public, &inline_qr));
                 render("provider.html", &ctx, buf)?;
-                guard_public(p, &clinic_public, buf, "page")?;
+                guard_public(p, &published, buf, "page")?;
                 out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
 
                 let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
-                guard_public(p, &clinic_public, card.as_bytes(), "contact card")?;
+                guard_public(p, &published, card.as_bytes(), "contact card")?;
                 out.emit(
                     Dest::Public,
                     &format!("{dir}/{}.vcf", p.slug),
@@ -336,17 +351,16 @@ pub fn render_site(
 /// file made for them, whatever a site's template does.
 fn guard_public(
     p: &crate::model::Provider,
-    clinic_public: &[String],
+    published: &std::collections::HashMap<String, String>,
     bytes: &[u8],
     what: &str,
 ) -> Result<(), Diagnostic> {
-    let mut public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
-    public.extend_from_slice(clinic_public);
+    let public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
     let text = String::from_utf8_lossy(bytes);
     for c in p.channels.iter().filter(|c| !c.is_public()) {
         // A number published anyway (same E.164 as a public one) is warned about by `check`.
         if let crate::model::ChannelValue::Phone(phone) = &c.value
-            && public.contains(&phone.e164)
+            && published.contains_key(&phone.e164)
         {
             continue;
         }

@@ -1,0 +1,623 @@
+//! Who can be reached when: the routes a patient has at every minute, the
+//! gaps where they have none, and covering chains during absences.
+//!
+//! Time is the clinic's local clock, in minutes from the start of a window
+//! (a Monday at midnight for the typical week; the build date at midnight for
+//! the next 60 days). Sets of minutes are sorted, disjoint half-open intervals
+//! ([`Minutes`]). Open hours come from the same [`Hours`] evaluation the pages
+//! use; closures close providers' channels (not the clinic's urgent lines,
+//! which are its round-the-clock backstop).
+//!
+//! The routes, per SPEC: an open public channel of the provider (not while they
+//! are away); during an absence, the covering provider's open channels (and,
+//! when the covering provider is away too, whoever covers for them); the
+//! after-hours route (the provider's `[after_hours]` colleagues when open, else
+//! the clinic's `[after_hours]` line, which is always answered); an open urgent line.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::hours::{monday_of, week_lines};
+use crate::model::{Hours, Provider, Site};
+
+/// A set of minutes: sorted, disjoint, non-empty half-open intervals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Minutes(Vec<Range<u32>>);
+
+impl Minutes {
+    pub fn empty() -> Self {
+        Minutes(Vec::new())
+    }
+
+    pub fn full(len: u32) -> Self {
+        Minutes::from_ranges(std::iter::once(0..len).collect())
+    }
+
+    /// Normalises any list of ranges (overlapping, touching, empty, unsorted).
+    pub fn from_ranges(mut ranges: Vec<Range<u32>>) -> Self {
+        ranges.retain(|r| r.start < r.end);
+        ranges.sort_by_key(|r| r.start);
+        let mut out: Vec<Range<u32>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match out.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => out.push(r),
+            }
+        }
+        Minutes(out)
+    }
+
+    pub fn ranges(&self) -> &[Range<u32>] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> u32 {
+        self.0.iter().map(|r| r.end - r.start).sum()
+    }
+
+    pub fn contains(&self, minute: u32) -> bool {
+        self.0
+            .binary_search_by(|r| {
+                if r.end <= minute {
+                    std::cmp::Ordering::Less
+                } else if r.start > minute {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
+    }
+
+    pub fn union(&self, other: &Minutes) -> Minutes {
+        let mut all = self.0.clone();
+        all.extend(other.0.iter().cloned());
+        Minutes::from_ranges(all)
+    }
+
+    pub fn intersect(&self, other: &Minutes) -> Minutes {
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < self.0.len() && j < other.0.len() {
+            let (a, b) = (&self.0[i], &other.0[j]);
+            let start = a.start.max(b.start);
+            let end = a.end.min(b.end);
+            if start < end {
+                out.push(start..end);
+            }
+            if a.end < b.end {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        Minutes(out)
+    }
+
+    /// The minutes of `0..len` not in the set.
+    pub fn complement(&self, len: u32) -> Minutes {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for r in &self.0 {
+            if r.start > at {
+                out.push(at..r.start.min(len));
+            }
+            at = at.max(r.end);
+        }
+        if at < len {
+            out.push(at..len);
+        }
+        Minutes::from_ranges(out)
+    }
+
+    pub fn subtract(&self, other: &Minutes) -> Minutes {
+        let end = self.0.last().map_or(0, |r| r.end);
+        self.intersect(&other.complement(end))
+    }
+}
+
+/// A stretch of the clinic's local time, measured in minutes from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: NaiveDateTime,
+    pub days: u32,
+    /// Whether closures and absences apply (the dated window) or not (the typical week).
+    pub dated: bool,
+}
+
+impl Window {
+    /// The typical week: Monday to Sunday of the build date's week, without closures or absences.
+    pub fn typical_week(today: NaiveDate) -> Window {
+        Window {
+            start: monday_of(today).and_time(NaiveTime::MIN),
+            days: 7,
+            dated: false,
+        }
+    }
+
+    /// The next `days` days from the build date, closures and absences included.
+    pub fn ahead(today: NaiveDate, days: u32) -> Window {
+        Window {
+            start: today.and_time(NaiveTime::MIN),
+            days,
+            dated: true,
+        }
+    }
+
+    pub fn minutes(&self) -> u32 {
+        self.days * 1440
+    }
+
+    pub fn end(&self) -> NaiveDateTime {
+        self.start + Duration::days(i64::from(self.days))
+    }
+
+    fn minute(&self, t: NaiveDateTime) -> u32 {
+        let m = (t - self.start)
+            .num_minutes()
+            .clamp(0, i64::from(self.minutes()));
+        u32::try_from(m).unwrap_or(0)
+    }
+
+    /// The minutes of whole dates `from..=to` inside the window.
+    pub fn dates(&self, from: NaiveDate, to: NaiveDate) -> Minutes {
+        let a = self.minute(from.and_time(NaiveTime::MIN));
+        let b = self.minute((to + Duration::days(1)).and_time(NaiveTime::MIN));
+        Minutes::from_ranges(std::iter::once(a..b).collect())
+    }
+
+    pub fn time_at(&self, minute: u32) -> NaiveDateTime {
+        self.start + Duration::minutes(i64::from(minute))
+    }
+}
+
+/// Every route of every provider over one window.
+pub struct Analysis<'a> {
+    site: &'a Site,
+    pub window: Window,
+    closed: Minutes,
+    urgent: Minutes,
+    clinic_line: bool,
+    /// Per provider: open public channels minus closures, and absences.
+    own: Vec<Minutes>,
+    away: Vec<Minutes>,
+    index: HashMap<&'a str, usize>,
+}
+
+/// How a patient can reach someone, for one stretch of time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// One of the provider's own public channels.
+    Own,
+    /// A colleague covering an absence (index into `site.providers`).
+    Covering(usize),
+    /// A colleague named in the provider's `[after_hours]`.
+    AfterHoursColleague(usize),
+    /// The clinic's `[after_hours]` line.
+    ClinicAfterHours,
+    /// One of the clinic's urgent lines (index into `clinic.urgent`).
+    Urgent(usize),
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(site: &'a Site, window: Window) -> Self {
+        let mut cache: HashMap<&str, Minutes> = HashMap::new();
+        let mut open = |hours: &'a Hours| -> Minutes {
+            cache
+                .entry(hours.raw())
+                .or_insert_with(|| open_minutes(hours, window))
+                .clone()
+        };
+        let closed = if window.dated {
+            Minutes::from_ranges(
+                site.clinic
+                    .closures
+                    .iter()
+                    .flat_map(|c| window.dates(c.from, c.to).0)
+                    .collect(),
+            )
+        } else {
+            Minutes::empty()
+        };
+        let urgent = site
+            .clinic
+            .urgent
+            .iter()
+            .fold(Minutes::empty(), |acc, u| acc.union(&open(&u.hours)));
+        let clinic_line = site
+            .clinic
+            .after_hours
+            .as_ref()
+            .is_some_and(|a| a.phone.is_some());
+        let mut own = Vec::with_capacity(site.providers.len());
+        let mut away = Vec::with_capacity(site.providers.len());
+        for p in &site.providers {
+            let channels = p.public_channels().fold(Minutes::empty(), |acc, c| {
+                acc.union(&open(c.hours.as_ref().unwrap_or(&site.clinic.hours)))
+            });
+            own.push(channels.subtract(&closed));
+            away.push(if window.dated {
+                Minutes::from_ranges(
+                    p.away
+                        .iter()
+                        .flat_map(|a| window.dates(a.from, a.to).0)
+                        .collect(),
+                )
+            } else {
+                Minutes::empty()
+            });
+        }
+        Analysis {
+            site,
+            window,
+            closed,
+            urgent,
+            clinic_line,
+            own,
+            away,
+            index: site
+                .providers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn idx(&self, slug: &str) -> Option<usize> {
+        self.index.get(slug).copied()
+    }
+
+    /// When provider `i` answers in person through their own channels (not while away).
+    pub fn direct(&self, i: usize) -> Minutes {
+        self.own[i].subtract(&self.away[i])
+    }
+
+    /// When provider `i` or, while they are away, whoever covers (following the
+    /// chain through colleagues who are away too) can be reached.
+    pub fn reachable(&self, i: usize) -> Minutes {
+        let mut visited = vec![i];
+        self.reachable_inner(i, &Minutes::full(self.window.minutes()), &mut visited)
+    }
+
+    fn reachable_inner(&self, i: usize, during: &Minutes, visited: &mut Vec<usize>) -> Minutes {
+        let mut out = self.direct(i).intersect(during);
+        let p = &self.site.providers[i];
+        for a in &p.away {
+            let Some(c) = a.covering.as_ref().and_then(|r| self.idx(&r.slug)) else {
+                continue;
+            };
+            if visited.contains(&c) {
+                continue;
+            }
+            let span = self.window.dates(a.from, a.to).intersect(during);
+            if span.is_empty() {
+                continue;
+            }
+            visited.push(c);
+            out = out.union(&self.reachable_inner(c, &span, visited));
+            visited.pop();
+        }
+        out
+    }
+
+    /// Every route of provider `i`, each with the minutes it is open, in order of preference.
+    pub fn routes(&self, i: usize) -> Vec<(Route, Minutes)> {
+        let p = &self.site.providers[i];
+        let mut routes = vec![(Route::Own, self.direct(i))];
+        for a in &p.away {
+            if let Some(c) = a.covering.as_ref().and_then(|r| self.idx(&r.slug)) {
+                let span = self.window.dates(a.from, a.to);
+                let mut visited = vec![i, c];
+                routes.push((
+                    Route::Covering(c),
+                    self.reachable_inner(c, &span, &mut visited),
+                ));
+            }
+        }
+        if provider_has_own_after_hours(p) {
+            for r in &p.after_hours.covering {
+                if let Some(c) = self.idx(&r.slug) {
+                    routes.push((Route::AfterHoursColleague(c), self.reachable(c)));
+                }
+            }
+        } else if self.clinic_line {
+            routes.push((
+                Route::ClinicAfterHours,
+                Minutes::full(self.window.minutes()),
+            ));
+        }
+        for (u, line) in self.site.clinic.urgent.iter().enumerate() {
+            let _ = line;
+            routes.push((Route::Urgent(u), self.urgent_line(u)));
+        }
+        routes
+    }
+
+    fn urgent_line(&self, u: usize) -> Minutes {
+        match self.site.clinic.urgent.get(u) {
+            Some(line) => open_minutes(&line.hours, self.window),
+            None => Minutes::empty(),
+        }
+    }
+
+    /// The minutes when provider `i` has no route at all.
+    pub fn gaps(&self, i: usize) -> Minutes {
+        let any = self
+            .routes(i)
+            .into_iter()
+            .fold(self.urgent.clone(), |acc, (_, m)| acc.union(&m));
+        any.complement(self.window.minutes())
+    }
+
+    /// What to do at any hour outside the provider's own channels' hours: each
+    /// route with the minutes it is the first one open. Minutes no route covers
+    /// come last with `None`.
+    pub fn when_closed(&self, i: usize) -> Vec<(Option<Route>, Minutes)> {
+        let mut remaining = self.direct(i).complement(self.window.minutes());
+        let mut out = Vec::new();
+        for (route, open) in self.routes(i).into_iter().skip(1) {
+            let part = remaining.intersect(&open);
+            if !part.is_empty() {
+                remaining = remaining.subtract(&part);
+                out.push((Some(route), part));
+            }
+        }
+        if !remaining.is_empty() {
+            out.push((None, remaining));
+        }
+        out
+    }
+
+    /// Whether closures touch this window (for messages).
+    pub fn has_closures(&self) -> bool {
+        !self.closed.is_empty()
+    }
+}
+
+/// A provider's `[after_hours]` replaces the clinic's only when it names colleagues or says something.
+fn provider_has_own_after_hours(p: &Provider) -> bool {
+    !p.after_hours.covering.is_empty() || p.after_hours.text.is_some()
+}
+
+/// Open minutes of `hours` in the window.
+pub fn open_minutes(hours: &Hours, window: Window) -> Minutes {
+    let ranges = hours
+        .open_ranges(window.start, window.end())
+        .map(|r| window.minute(r.start)..window.minute(r.end))
+        .collect();
+    Minutes::from_ranges(ranges)
+}
+
+/// A set of minutes of a typical week in words: "Saturday, 12:00 PM – midnight; Sunday, all day".
+pub fn week_text(m: &Minutes) -> String {
+    let mut days: [Vec<Range<u32>>; 7] = Default::default();
+    for r in m.ranges() {
+        let mut s = r.start;
+        while s < r.end {
+            let day = s / 1440;
+            let day_start = day * 1440;
+            let e = r.end.min(day_start + 1440);
+            if let Some(d) = days.get_mut(day as usize) {
+                d.push(s - day_start..e - day_start);
+            }
+            s = e;
+        }
+    }
+    week_lines(&days).join("; ")
+}
+
+/// A set of minutes of a dated window in words: "December 24, 2026 8:00 AM to December 26, 2026 midnight".
+pub fn dated_text(m: &Minutes, window: Window, limit: usize) -> String {
+    use crate::model::hours::{clock_time, date_text};
+    let fmt = |t: NaiveDateTime| format!("{} {}", date_text(t.date()), clock_time(t.time()));
+    let mut parts: Vec<String> = m
+        .ranges()
+        .iter()
+        .take(limit)
+        .map(|r| {
+            format!(
+                "{} to {}",
+                fmt(window.time_at(r.start)),
+                fmt(window.time_at(r.end))
+            )
+        })
+        .collect();
+    if m.ranges().len() > limit {
+        parts.push(format!("{} more", m.ranges().len() - limit));
+    }
+    parts.join("; ")
+}
+
+/// Days ahead that `check` looks at.
+pub const DAYS_AHEAD: u32 = 60;
+
+/// The reachability warnings of SPEC: gaps in the typical week and in the next
+/// 60 days, absences nobody covers, covering chains ending in someone away,
+/// covering cycles.
+pub fn check(site: &Site) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let week = Analysis::new(site, Window::typical_week(site.today));
+    let ahead = Analysis::new(site, Window::ahead(site.today, DAYS_AHEAD));
+    for (i, p) in site.providers.iter().enumerate() {
+        let shown = p.file.path.display();
+        let gaps = week.gaps(i);
+        if !gaps.is_empty() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "{} ({shown}): {} — no channel is open, no after-hours route, no urgent line",
+                    p.name,
+                    week_text(&gaps)
+                ))
+                .at(&p.file, 0..0)
+                .help("add hours to a channel, an [after_hours] colleague or clinic line, or a 24/7 urgent line"),
+            );
+        } else {
+            let gaps = ahead.gaps(i);
+            if !gaps.is_empty() {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "{} ({shown}): from {} — no channel is open, no after-hours route, no urgent line",
+                        p.name,
+                        dated_text(&gaps, ahead.window, 3)
+                    ))
+                    .at(&p.file, 0..0)
+                    .help("closures and absences leave these times without a route: add a covering colleague or an after-hours line"),
+                );
+            }
+        }
+        absences(site, i, &mut diags);
+    }
+    diags
+}
+
+/// Absences that are current or upcoming: covered, by someone who is not away, without cycles.
+fn absences(site: &Site, i: usize, diags: &mut Diagnostics) {
+    let p = &site.providers[i];
+    for a in p.away.iter().filter(|a| a.to >= site.today) {
+        let Some(first) = &a.covering else {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "{} is away from {} to {} and no one covers",
+                    p.name, a.from, a.to
+                ))
+                .at(&p.file, a.span.clone())
+                .help("add `covering = \"colleague-slug\"` to this [[away]] entry"),
+            );
+            continue;
+        };
+        // Follow the chain while the covering colleague is away during part of the absence.
+        let mut chain = vec![p.slug.as_str()];
+        let mut current = first.slug.as_str();
+        let (from, to) = (a.from, a.to);
+        loop {
+            if chain.contains(&current) {
+                chain.push(current);
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "covering cycle during {}'s absence ({} to {}): {}",
+                        p.name,
+                        from,
+                        to,
+                        chain.join(" → ")
+                    ))
+                    .at(&p.file, first.span.clone())
+                    .help("make sure someone in the chain is at work during the absence"),
+                );
+                break;
+            }
+            let Some(ci) = site.provider_index(current) else {
+                break;
+            };
+            let c = &site.providers[ci];
+            let overlap = c.away.iter().find(|b| b.from <= to && b.to >= from);
+            match overlap {
+                None => break,
+                Some(b) => match &b.covering {
+                    Some(next) => {
+                        chain.push(current);
+                        current = next.slug.as_str();
+                    }
+                    None => {
+                        chain.push(current);
+                        diags.push(
+                            Diagnostic::warning(format!(
+                                "the covering chain for {}'s absence ({} to {}) ends in {}, who is away from {} to {}: {}",
+                                p.name,
+                                from,
+                                to,
+                                c.name,
+                                b.from,
+                                b.to,
+                                chain.join(" → ")
+                            ))
+                            .at(&p.file, first.span.clone())
+                            .help("name a covering colleague who is at work, or give the colleague's absence a covering provider"),
+                        );
+                        break;
+                    }
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(ranges: &[(u32, u32)]) -> Minutes {
+        Minutes::from_ranges(ranges.iter().map(|&(a, b)| a..b).collect())
+    }
+
+    #[test]
+    fn normalises_overlaps_and_touching_ranges() {
+        assert_eq!(m(&[(5, 10), (0, 6), (10, 12), (20, 20)]), m(&[(0, 12)]));
+        assert_eq!(m(&[(20, 30), (0, 5)]).ranges(), &[0..5, 20..30]);
+    }
+
+    #[test]
+    fn set_operations() {
+        let a = m(&[(0, 10), (20, 30)]);
+        let b = m(&[(5, 25)]);
+        assert_eq!(a.union(&b), m(&[(0, 30)]));
+        assert_eq!(a.intersect(&b), m(&[(5, 10), (20, 25)]));
+        assert_eq!(a.subtract(&b), m(&[(0, 5), (25, 30)]));
+        assert_eq!(a.complement(40), m(&[(10, 20), (30, 40)]));
+        assert_eq!(Minutes::empty().complement(5), m(&[(0, 5)]));
+        assert!(a.contains(0) && a.contains(9) && !a.contains(10) && a.contains(29));
+        assert_eq!(a.len(), 20);
+    }
+
+    fn monday() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default()
+    }
+
+    #[test]
+    fn hours_across_midnight_and_24_7() {
+        let w = Window::typical_week(monday());
+        let night = Hours::parse("Fr 22:00-02:00").expect("valid");
+        let fri = 4 * 1440;
+        assert_eq!(
+            open_minutes(&night, w),
+            m(&[(fri + 22 * 60, fri + 26 * 60)])
+        );
+        let all = Hours::parse("24/7").expect("valid");
+        assert_eq!(open_minutes(&all, w), Minutes::full(7 * 1440));
+    }
+
+    #[test]
+    fn week_in_words() {
+        let sat = 5 * 1440;
+        let gaps = m(&[(sat + 12 * 60, 7 * 1440)]);
+        assert_eq!(
+            week_text(&gaps),
+            "Saturday, 12:00 PM – midnight; Sunday, all day"
+        );
+    }
+
+    #[test]
+    fn daylight_saving_day_is_local_clock() {
+        // Winnipeg springs forward on 2027-03-14: opening hours still read on the local clock.
+        let w = Window::ahead(NaiveDate::from_ymd_opt(2027, 3, 14).unwrap_or_default(), 1);
+        let h = Hours::parse("Su 01:00-04:00").expect("valid");
+        assert_eq!(open_minutes(&h, w), m(&[(60, 240)]));
+    }
+
+    #[test]
+    fn dated_windows_cover_whole_dates() {
+        let w = Window::ahead(monday(), 10);
+        let d = monday() + Duration::days(2);
+        assert_eq!(w.dates(d, d), m(&[(2 * 1440, 3 * 1440)]));
+        // Dates outside the window are clipped away.
+        let before = monday() - Duration::days(5);
+        assert!(w.dates(before, before).is_empty());
+    }
+}

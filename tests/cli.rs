@@ -1,0 +1,1418 @@
+//! Black-box tests of the `howtoreach` binary against SPEC.md: "What is
+//! checked", "The command line" and "The output".
+//!
+//! Every test writes a small site into a temporary folder and runs the binary
+//! with `SOURCE_DATE_EPOCH` (2026-11-25) and `NO_COLOR=1`. Helpers are in
+//! `tests/common/mod.rs`.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+// ---------------------------------------------------------------------------
+// Errors: each breaks one thing in a built site.
+
+/// Asserts that `build` on the (broken) site fails with status 1, names every
+/// position in `at` (`file:line:col`, `file:line:` or a file path) and shows
+/// the offending source line, prints a `help:` line, and leaves every file of
+/// the site folder (output and handouts included) byte-identical; and that
+/// `check` fails with status 1 naming the same positions. Returns the build's
+/// run for further assertions.
+///
+/// The sites come from `Site::built()`: a copy of the valid site after a
+/// successful build, so there is a previous output to protect.
+#[track_caller]
+fn assert_rejected(site: &Site, at: &[&str]) -> Run {
+    let before = site.snapshot();
+    let build = site.build();
+    build.expect_code(1).expect_help();
+    for pos in at {
+        build.expect_stderr(pos);
+        if let Some(line) = source_line(site, pos) {
+            build.expect_stderr(line.trim());
+        }
+    }
+    assert!(
+        build.count("error") >= at.len(),
+        "expected at least {} errors\n{build}",
+        at.len()
+    );
+    assert_same_tree(
+        &before,
+        &site.snapshot(),
+        "the site folder after a failed build",
+    );
+    let check = site.check();
+    check.expect_code(1).expect_help();
+    for pos in at {
+        check.expect_stderr(pos);
+    }
+    assert_same_tree(&before, &site.snapshot(), "the site folder after check");
+    build
+}
+
+/// The text of the line a `file:line:...` position names, if it names one.
+fn source_line(site: &Site, pos: &str) -> Option<String> {
+    let mut parts = pos.split(':');
+    let file = parts.next()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let text = fs::read_to_string(site.path(file)).ok()?;
+    text.lines().nth(line - 1).map(str::to_string)
+}
+
+#[test]
+fn toml_syntax_error_points_at_its_line() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "credentials = \"MD, FRCPC\"",
+        "credentials = \"MD, FRCPC",
+    );
+    let line = site.line(NADIA, "credentials");
+    assert_rejected(&site, &[&line]);
+}
+
+#[test]
+fn toml_syntax_error_in_clinic_points_at_its_line() {
+    let site = Site::built();
+    site.replace("data/clinic.toml", "[emergency]", "[emergency");
+    let line = site.line("data/clinic.toml", "[emergency");
+    assert_rejected(&site, &[&line]);
+}
+
+#[test]
+fn unknown_provider_key_suggests_the_close_one() {
+    let site = Site::built();
+    site.replace(NADIA, "role = ", "rol = ");
+    let at = site.pos(NADIA, "rol = ");
+    assert_rejected(&site, &[&at])
+        .expect_stderr("`rol`")
+        .expect_stderr("did you mean `role`");
+}
+
+#[test]
+fn unknown_channel_key_suggests_the_close_one() {
+    let site = Site::built();
+    site.replace(NADIA, "value = \"nadia.okafor", "vaule = \"nadia.okafor");
+    let at = site.pos(NADIA, "vaule");
+    assert_rejected(&site, &[&at])
+        .expect_stderr("`vaule`")
+        .expect_stderr("did you mean `value`");
+}
+
+#[test]
+fn unknown_site_key_suggests_the_close_one() {
+    let site = Site::built();
+    site.replace("site.toml", "review_after_days", "review_after_dais");
+    let at = site.pos("site.toml", "review_after_dais");
+    assert_rejected(&site, &[&at]).expect_stderr("did you mean `review_after_days`");
+}
+
+#[test]
+fn unknown_clinic_key_suggests_the_close_one() {
+    let site = Site::built();
+    site.replace("data/clinic.toml", "address = ", "adress = ");
+    let at = site.pos("data/clinic.toml", "adress");
+    assert_rejected(&site, &[&at]).expect_stderr("did you mean `address`");
+}
+
+#[test]
+fn missing_required_provider_key_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "role = \"Medical oncologist\"\n", "");
+    // The key belongs to the file's top-level table: the file is named with a position.
+    let at = format!("{NADIA}:1:");
+    assert_rejected(&site, &[&at]).expect_stderr("`role`");
+}
+
+#[test]
+fn missing_required_channel_key_points_at_the_channel() {
+    let site = Site::built();
+    site.replace(NADIA, "value = \"nadia.okafor@clinic.example.org\"\n", "");
+    // The second [[channels]] table is the one without a value.
+    let text = site.read(NADIA);
+    let second = text
+        .match_indices("[[channels]]")
+        .nth(1)
+        .expect("2 channels")
+        .0;
+    let line = text[..second].matches('\n').count() + 1;
+    let at = format!("{NADIA}:{line}:");
+    assert_rejected(&site, &[&at]).expect_stderr("`value`");
+}
+
+#[test]
+fn missing_emergency_in_clinic_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        "data/clinic.toml",
+        "[emergency]\nnumber = \"911\"\ntext = \"If this is a medical emergency, call 911.\"\n",
+        "",
+    );
+    assert_rejected(&site, &["data/clinic.toml:1:"]).expect_stderr("`emergency`");
+}
+
+#[test]
+fn wrong_type_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "reviewed = 2026-11-01", "reviewed = \"2026-11-01\"");
+    let at = site.pos(NADIA, "\"2026-11-01\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn wrong_type_in_a_list_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "languages = [\"en\", \"fr\"]", "languages = \"en\"");
+    let at = site.pos(NADIA, "\"en\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn invalid_phone_number_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "\"+1 204 555 0142\"", "\"+1 204 555\"");
+    let at = site.pos(NADIA, "\"+1 204 555\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn short_number_is_allowed_only_for_the_emergency() {
+    let site = Site::built();
+    site.replace(SAMUEL, "\"204-555-0150 ext. 12\"", "\"911\"");
+    let at = site.pos(SAMUEL, "\"911\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn invalid_clinic_phone_number_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        "data/clinic.toml",
+        "\"+1 204 555 0199\"",
+        "\"555-CALL-NOW\"",
+    );
+    let at = site.pos("data/clinic.toml", "\"555-CALL-NOW\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn invalid_email_address_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "\"nadia.okafor@clinic.example.org\"",
+        "\"Nadia Okafor <nadia.okafor@clinic.example.org>\"",
+    );
+    let at = site.pos(NADIA, "\"Nadia Okafor <");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn portal_and_video_urls_must_be_https() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "\"https://portal.clinic.example.org/okafor\"",
+        "\"http://portal.clinic.example.org/okafor\"",
+    );
+    site.replace(
+        SAMUEL,
+        "\"https://portal.clinic.example.org/video/reyes\"",
+        "\"javascript:alert(1)\"",
+    );
+    site.replace(
+        SAMUEL,
+        "kind = \"in-person\"\nvalue = \"Walk in to Room 4B\"",
+        "kind = \"portal\"\nvalue = \"data:text/html,<script>alert(1)</script>\"",
+    );
+    let http = site.pos(NADIA, "\"http://");
+    let js = site.pos(SAMUEL, "\"javascript:");
+    let data = site.pos(SAMUEL, "\"data:");
+    let build = assert_rejected(&site, &[&http, &js, &data]);
+    assert_eq!(build.count("error"), 3, "{build}");
+}
+
+#[test]
+fn invalid_hours_are_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "\"Mo-Fr 09:00-16:00\"", "\"weekdays 9 to 4\"");
+    let at = site.pos(NADIA, "\"weekdays 9 to 4\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn invalid_clinic_hours_are_an_error() {
+    let site = Site::built();
+    // (Times past midnight such as 25:00 are valid opening_hours syntax.)
+    site.replace(
+        "data/clinic.toml",
+        "\"Mo-Fr 08:00-16:30\"",
+        "\"Monday to Friday\"",
+    );
+    let at = site.pos("data/clinic.toml", "\"Monday to Friday\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn invalid_response_expectation_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "\"2 business days\"", "\"soon\"");
+    let at = site.pos(NADIA, "\"soon\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn unknown_time_zone_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        "data/clinic.toml",
+        "\"America/Winnipeg\"",
+        "\"America/Winipeg\"",
+    );
+    let at = site.pos("data/clinic.toml", "\"America/Winipeg\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn unknown_region_is_an_error() {
+    let site = Site::built();
+    site.replace("data/clinic.toml", "region = \"CA\"", "region = \"Canada\"");
+    let at = site.pos("data/clinic.toml", "\"Canada\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn datetime_where_a_date_is_expected_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "reviewed = 2026-11-01",
+        "reviewed = 2026-11-01T10:00:00",
+    );
+    let at = site.pos(NADIA, "2026-11-01T10:00:00");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn impossible_date_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "reviewed = 2026-11-01", "reviewed = 2026-02-30");
+    // TOML itself rejects the date: the line is pinned, the column may be the
+    // value's or the day's.
+    let line = site.line(NADIA, "2026-02-30");
+    assert_rejected(&site, &[&line]);
+}
+
+#[test]
+fn closure_ending_before_it_starts_is_an_error() {
+    let site = Site::built();
+    site.replace("data/clinic.toml", "to = 2026-12-26", "to = 2026-12-20");
+    let at = site.pos("data/clinic.toml", "2026-12-20");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn absence_ending_before_it_starts_is_an_error() {
+    let site = Site::built();
+    site.replace(NADIA, "to = 2027-01-03", "to = 2026-12-01");
+    let at = site.pos(NADIA, "2026-12-01");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn after_hours_covering_an_unknown_provider_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "covering = [\"samuel-reyes\"]",
+        "covering = [\"samuel-reye\"]",
+    );
+    let at = site.pos(NADIA, "\"samuel-reye\"");
+    assert_rejected(&site, &[&at]).expect_stderr("did you mean `samuel-reyes`");
+}
+
+#[test]
+fn absence_covering_an_unknown_provider_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "covering = \"samuel-reyes\"",
+        "covering = \"nobody-here\"",
+    );
+    let at = site.pos(NADIA, "\"nobody-here\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn provider_covering_for_themselves_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "covering = [\"samuel-reyes\"]",
+        "covering = [\"nadia-okafor\"]",
+    );
+    let at = site.pos(NADIA, "[\"nadia-okafor\"]");
+    // The value inside the list, one column after the bracket.
+    let (prefix, col) = at.rsplit_once(':').expect("col");
+    let col: usize = col.parse().expect("number");
+    let at = format!("{prefix}:{}", col + 1);
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn same_slug_in_two_sub_folders_is_an_error() {
+    let site = Site::built();
+    site.write("data/providers/breast/nadia-okafor.toml", NADIA_TOML);
+    let build = assert_rejected(&site, &["data/providers/breast/nadia-okafor.toml"]);
+    build.expect_stderr(NADIA);
+}
+
+#[test]
+fn slug_that_is_not_lowercase_words_is_an_error() {
+    let site = Site::built();
+    site.write(
+        "data/providers/Bad_Name.toml",
+        ADA_TOML.replace("Ada", "Bad").as_str(),
+    );
+    assert_rejected(&site, &["data/providers/Bad_Name.toml"]).expect_stderr("Bad_Name");
+}
+
+#[test]
+fn missing_photo_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "department = \"Oncology\"\n",
+        "department = \"Oncology\"\nphoto = \"photos/nadia-okafor.jpg\"\n",
+    );
+    let at = site.pos(NADIA, "\"photos/nadia-okafor.jpg\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn photo_outside_static_is_an_error() {
+    let site = Site::built();
+    site.mkdir("static/photos");
+    site.write("static/photos/nadia-okafor.jpg", "not really a JPEG");
+    site.replace(
+        NADIA,
+        "department = \"Oncology\"\n",
+        "department = \"Oncology\"\nphoto = \"../site.toml\"\n",
+    );
+    let at = site.pos(NADIA, "\"../site.toml\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn photo_inside_static_is_accepted() {
+    let site = Site::built();
+    site.write("static/photos/nadia-okafor.jpg", "not really a JPEG");
+    site.replace(
+        NADIA,
+        "department = \"Oncology\"\n",
+        "department = \"Oncology\"\nphoto = \"photos/nadia-okafor.jpg\"\n",
+    );
+    site.build().expect_success();
+    assert_eq!(
+        site.read("public/photos/nadia-okafor.jpg"),
+        "not really a JPEG"
+    );
+}
+
+#[test]
+fn provider_without_a_public_channel_is_an_error() {
+    let site = Site::built();
+    site.replace(
+        ADA,
+        "value = \"ada.byron@clinic.example.org\"\n",
+        "value = \"ada.byron@clinic.example.org\"\nvisibility = \"patients\"\n",
+    );
+    site.replace(
+        ADA,
+        "value = \"(204) 555-0160\"\n",
+        "value = \"(204) 555-0160\"\nvisibility = \"patients\"\n",
+    );
+    let line = site.line(ADA, "[[channels]]");
+    assert_rejected(&site, &[&line]).expect_stderr("public channel");
+}
+
+#[test]
+fn output_folder_that_is_the_site_root_is_refused() {
+    let site = Site::built();
+    site.replace("site.toml", "output_dir = \"public\"", "output_dir = \".\"");
+    let at = site.pos("site.toml", "\".\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn output_folder_that_contains_the_site_is_refused() {
+    let site = Site::built();
+    site.replace(
+        "site.toml",
+        "output_dir = \"public\"",
+        "output_dir = \"..\"",
+    );
+    let at = site.pos("site.toml", "\"..\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn output_folder_holding_a_data_folder_is_refused() {
+    let site = Site::built();
+    site.write("archive/data/clinic.toml", CLINIC_TOML);
+    site.replace(
+        "site.toml",
+        "output_dir = \"public\"",
+        "output_dir = \"archive\"",
+    );
+    let at = site.pos("site.toml", "\"archive\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn output_folder_not_made_by_howtoreach_is_refused() {
+    let site = Site::built();
+    site.write("www/index.html", "<p>The clinic's own page</p>");
+    site.replace(
+        "site.toml",
+        "output_dir = \"public\"",
+        "output_dir = \"www\"",
+    );
+    let at = site.pos("site.toml", "\"www\"");
+    assert_rejected(&site, &[&at]);
+    assert_eq!(site.read("www/index.html"), "<p>The clinic's own page</p>");
+}
+
+#[test]
+fn output_flag_naming_a_folder_not_made_by_howtoreach_is_refused() {
+    let site = Site::built();
+    site.write("www/index.html", "<p>The clinic's own page</p>");
+    let before = site.snapshot();
+    let build = site.run("build", &["--output", "www"]);
+    // Status 1 or 2 (a site problem or bad usage): SPEC does not say which.
+    assert!(matches!(build.code, Some(1 | 2)), "{build}");
+    build.expect_stderr("www").expect_help();
+    assert_same_tree(&before, &site.snapshot(), "the site folder");
+}
+
+#[test]
+fn handout_folder_that_is_the_site_root_is_refused() {
+    let site = Site::built();
+    site.replace(
+        "site.toml",
+        "handout_dir = \"handouts\"",
+        "handout_dir = \".\"",
+    );
+    let at = site.pos("site.toml", "\".\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn handout_folder_not_made_by_howtoreach_is_refused() {
+    let site = Site::built();
+    site.write("print/notes.txt", "keep me");
+    site.replace(
+        "site.toml",
+        "handout_dir = \"handouts\"",
+        "handout_dir = \"print\"",
+    );
+    let at = site.pos("site.toml", "\"print\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn handout_folder_inside_the_output_folder_is_refused() {
+    let site = Site::built();
+    site.replace(
+        "site.toml",
+        "handout_dir = \"handouts\"",
+        "handout_dir = \"public/handouts\"",
+    );
+    let at = site.pos("site.toml", "\"public/handouts\"");
+    assert_rejected(&site, &[&at]);
+}
+
+#[test]
+fn handout_folder_inside_static_is_refused() {
+    // static/ is copied into the output: handouts there would be published.
+    let site = Site::built();
+    site.mkdir("static");
+    site.replace(
+        "site.toml",
+        "handout_dir = \"handouts\"",
+        "handout_dir = \"static/handouts\"",
+    );
+    let at = site.pos("site.toml", "\"static/handouts\"");
+    assert_rejected(&site, &[&at]);
+}
+
+fn outside_folder() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("howtoreach-outside-")
+        .tempdir()
+        .expect("temporary folder")
+}
+
+#[test]
+fn symlink_in_providers_leading_outside_the_site_is_refused() {
+    let site = Site::built();
+    let outside = outside_folder();
+    let target = outside.path().join("eve-smith.toml");
+    fs::write(&target, ADA_TOML.replace("Ada Byron", "Eve Smith")).expect("write");
+    std::os::unix::fs::symlink(&target, site.path("data/providers/eve-smith.toml"))
+        .expect("symlink");
+    assert_rejected(&site, &["data/providers/eve-smith.toml"]);
+}
+
+#[test]
+fn symlinked_folder_in_providers_leading_outside_the_site_is_refused() {
+    let site = Site::built();
+    let outside = outside_folder();
+    fs::write(
+        outside.path().join("eve-smith.toml"),
+        ADA_TOML.replace("Ada Byron", "Eve Smith"),
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(outside.path(), site.path("data/providers/shared"))
+        .expect("symlink");
+    assert_rejected(&site, &["data/providers/shared"]);
+}
+
+#[test]
+fn clinic_file_symlink_leading_outside_the_site_is_refused() {
+    let site = Site::built();
+    let outside = outside_folder();
+    let target = outside.path().join("clinic.toml");
+    fs::write(&target, CLINIC_TOML).expect("write");
+    site.remove("data/clinic.toml");
+    std::os::unix::fs::symlink(&target, site.path("data/clinic.toml")).expect("symlink");
+    assert_rejected(&site, &["data/clinic.toml"]);
+}
+
+#[test]
+fn symlink_in_static_leading_outside_the_site_is_refused() {
+    let site = Site::built();
+    let outside = outside_folder();
+    let target = outside.path().join("secret.txt");
+    fs::write(&target, "outside-secret-contents").expect("write");
+    site.mkdir("static");
+    std::os::unix::fs::symlink(&target, site.path("static/logo.png")).expect("symlink");
+    assert_rejected(&site, &["static/logo.png"]);
+    let leaks = find_in_files(&site.files("public"), &["outside-secret-contents"]);
+    assert!(leaks.is_empty(), "{leaks:?}");
+}
+
+#[test]
+fn symlink_in_static_leading_inside_the_site_is_copied() {
+    let site = Site::built();
+    site.write("assets/logo.svg", "<svg/>");
+    site.mkdir("static");
+    std::os::unix::fs::symlink("../assets/logo.svg", site.path("static/logo.svg"))
+        .expect("symlink");
+    site.build().expect_success();
+    assert_eq!(site.read("public/logo.svg"), "<svg/>");
+}
+
+// ---------------------------------------------------------------------------
+// Every problem in one run.
+
+#[test]
+fn every_problem_in_every_file_is_reported_in_one_run() {
+    let site = Site::built();
+    site.replace(
+        "data/clinic.toml",
+        "\"America/Winnipeg\"",
+        "\"Mars/Olympus\"",
+    );
+    site.replace(NADIA, "\"+1 204 555 0142\"", "\"+1 204 555\"");
+    site.replace(NADIA, "\"Mo-Fr 09:00-16:00\"", "\"whenever\"");
+    site.replace(NADIA, "\"2 business days\"", "\"soon\"");
+    site.replace(SAMUEL, "\"4 business hours\"", "\"eventually\"");
+    site.replace(ADA, "\"ada.byron@clinic.example.org\"", "\"ada.byron\"");
+    let at = [
+        site.pos("data/clinic.toml", "\"Mars/Olympus\""),
+        site.pos(NADIA, "\"+1 204 555\""),
+        site.pos(NADIA, "\"whenever\""),
+        site.pos(NADIA, "\"soon\""),
+        site.pos(SAMUEL, "\"eventually\""),
+        site.pos(ADA, "\"ada.byron\""),
+    ];
+    let at: Vec<&str> = at.iter().map(String::as_str).collect();
+    let build = assert_rejected(&site, &at);
+    assert_eq!(build.count("error"), 6, "{build}");
+    build.expect_stderr("6 errors");
+}
+
+#[test]
+fn output_folder_problem_is_reported_with_problems_in_data() {
+    let site = Site::built();
+    site.replace("site.toml", "output_dir = \"public\"", "output_dir = \".\"");
+    site.replace(NADIA, "\"+1 204 555 0142\"", "\"+1 204 555\"");
+    let at = [
+        site.pos("site.toml", "\".\""),
+        site.pos(NADIA, "\"+1 204 555\""),
+    ];
+    let build = assert_rejected(&site, &[&at[0], &at[1]]);
+    assert_eq!(build.count("error"), 2, "{build}");
+}
+
+#[test]
+fn unknown_covering_is_reported_with_problems_in_other_files() {
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "covering = \"samuel-reyes\"",
+        "covering = \"nobody-here\"",
+    );
+    site.replace(ADA, "\"next business day\"", "\"whenever\"");
+    let at = [
+        site.pos(NADIA, "\"nobody-here\""),
+        site.pos(ADA, "\"whenever\""),
+    ];
+    let build = assert_rejected(&site, &[&at[0], &at[1]]);
+    assert_eq!(build.count("error"), 2, "{build}");
+}
+
+#[test]
+fn review_warning_is_reported_with_errors() {
+    let site = Site::built();
+    site.replace(SAMUEL, "reviewed = 2026-11-01", "reviewed = 2025-01-01");
+    site.replace(ADA, "\"next business day\"", "\"whenever\"");
+    let build = assert_rejected(&site, &[&site.pos(ADA, "\"whenever\"")]);
+    build.expect_stderr(&site.pos(SAMUEL, "2025-01-01"));
+    assert_eq!(build.count("warning"), 1, "{build}");
+}
+
+// ---------------------------------------------------------------------------
+// Warnings.
+
+#[test]
+fn review_date_older_than_review_after_days_warns() {
+    let site = Site::built();
+    // 2026-11-25 is 328 days after 2026-01-01.
+    site.replace(NADIA, "reviewed = 2026-11-01", "reviewed = 2026-01-01");
+    let at = site.pos(NADIA, "2026-01-01");
+
+    let check = site.check();
+    check.expect_success().expect_stderr(&at).expect_help();
+    assert_eq!(check.count("warning"), 1, "{check}");
+    assert_eq!(check.count("error"), 0, "{check}");
+
+    let strict = site.check_strict();
+    strict.expect_code(1).expect_stderr(&at);
+
+    let build = site.build();
+    build
+        .expect_success()
+        .expect_stderr(&at)
+        .expect_stderr("1 warning");
+    assert_eq!(build.count("warning"), 1, "{build}");
+    assert!(site.exists("public/providers/nadia-okafor/index.html"));
+}
+
+#[test]
+fn review_after_days_from_site_toml_is_used() {
+    let site = Site::built();
+    // 24 days old: fine with the default 90, stale with 20.
+    site.replace(
+        "site.toml",
+        "review_after_days = 90",
+        "review_after_days = 20",
+    );
+    let check = site.check();
+    check.expect_success();
+    assert_eq!(check.count("warning"), 3, "{check}");
+}
+
+#[test]
+fn review_date_in_the_future_warns() {
+    let site = Site::built();
+    site.replace(SAMUEL, "reviewed = 2026-11-01", "reviewed = 2026-12-01");
+    let at = site.pos(SAMUEL, "2026-12-01");
+    let check = site.check();
+    check.expect_success().expect_stderr(&at);
+    assert_eq!(check.count("warning"), 1, "{check}");
+    site.check_strict().expect_code(1).expect_stderr(&at);
+}
+
+#[test]
+fn hours_when_nobody_can_be_reached_warn() {
+    // No urgent line, no after-hours route: Ada's channels only cover weekdays.
+    let site = Site::unbuilt();
+    let clinic = CLINIC_TOML
+        .replace(
+            "[[urgent]]\nlabel = \"24-hour line\"\nphone = \"+1 204 555 0199\"\nhours = \"24/7\"\nwhen = \"Fever of 38 °C or higher.\"\n",
+            "",
+        )
+        .replace(
+            "[after_hours]\ntext = \"Outside clinic hours, call the answering service.\"\nphone = \"+1 204 555 0198\"\n",
+            "",
+        );
+    assert!(!clinic.contains("[[urgent]]") && !clinic.contains("[after_hours]"));
+    site.write("data/clinic.toml", &clinic);
+    let check = site.check();
+    check.expect_success();
+    assert!(
+        check.count("warning") >= 1 && check.stderr.contains(ADA),
+        "expected a warning about the hours nobody answers for {ADA}\n{check}"
+    );
+    site.check_strict().expect_code(1);
+}
+
+#[test]
+fn valid_site_checks_clean_under_strict_and_check_writes_nothing() {
+    let site = Site::unbuilt();
+    let before = site.snapshot();
+    let check = site.check_strict();
+    check.expect_success();
+    assert_eq!(check.count("warning"), 0, "{check}");
+    assert_eq!(check.count("error"), 0, "{check}");
+    assert_same_tree(&before, &site.snapshot(), "the site folder after check");
+}
+
+#[test]
+fn failed_first_build_creates_no_folder() {
+    let site = Site::unbuilt();
+    site.replace(NADIA, "\"+1 204 555 0142\"", "\"+1 204 555\"");
+    let before = site.snapshot();
+    site.build().expect_code(1);
+    assert_same_tree(
+        &before,
+        &site.snapshot(),
+        "the site folder after a failed build",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Exit statuses.
+
+#[test]
+fn unknown_flag_is_bad_usage() {
+    let site = Site::built();
+    let before = site.snapshot();
+    let run = site.run("build", &["--frobnicate"]);
+    run.expect_code(2);
+    assert_same_tree(&before, &site.snapshot(), "the site folder");
+    run_in(site.root(), &["check", "--site"]).expect_code(2);
+    run_in(site.root(), &["publish"]).expect_code(2);
+}
+
+#[test]
+fn output_folder_under_a_regular_file_is_an_io_error() {
+    let site = Site::built();
+    site.write("notes.txt", "a file, not a folder");
+    let before = site.snapshot();
+    let run = site.run("build", &["--output", "notes.txt/public"]);
+    run.expect_code(2).expect_stderr("notes.txt");
+    assert_same_tree(&before, &site.snapshot(), "the site folder");
+}
+
+#[test]
+fn site_folder_that_does_not_exist_is_bad_usage() {
+    let dir = Site::empty();
+    let run = run_in(dir.root(), &["check", "--site", "no-such-site"]);
+    run.expect_code(2).expect_stderr("no-such-site");
+}
+
+// ---------------------------------------------------------------------------
+// The output.
+
+fn relative_files(site: &Site, rel: &str) -> Vec<String> {
+    site.files(rel)
+        .into_iter()
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .filter(|p| !p.starts_with(".howtoreach"))
+        .collect()
+}
+
+#[test]
+fn build_writes_the_spec_tree() {
+    let site = Site::built();
+    let public = relative_files(&site, "public");
+    for slug in ["ada-byron", "nadia-okafor", "samuel-reyes"] {
+        for file in [
+            format!("providers/{slug}/index.html"),
+            format!("providers/{slug}/{slug}.vcf"),
+            format!("providers/{slug}/qr.svg"),
+        ] {
+            assert!(public.contains(&file), "no {file} in {public:#?}");
+        }
+    }
+    for file in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "style.css",
+    ] {
+        assert!(
+            public.contains(&file.to_string()),
+            "no {file} in {public:#?}"
+        );
+    }
+    assert!(
+        !public.iter().any(|p| p.contains("handout")),
+        "handouts in the public folder: {public:#?}"
+    );
+    let mut handouts = relative_files(&site, "handouts");
+    handouts.sort();
+    assert_eq!(
+        handouts,
+        ["ada-byron.html", "nadia-okafor.html", "samuel-reyes.html"]
+    );
+    let robots = site.read("public/robots.txt");
+    assert!(
+        robots.contains(&format!("Sitemap: {BASE_URL}/sitemap.xml")),
+        "{robots}"
+    );
+    let qr = site.read("public/providers/nadia-okafor/qr.svg");
+    assert!(qr.contains("<svg"), "{qr}");
+    let index = site.read("public/index.html");
+    for name in ["Ada Byron", "Nadia Okafor", "Samuel Reyes"] {
+        assert!(index.contains(name), "index lacks {name}");
+    }
+    for file in [
+        "public/index.html",
+        "public/providers/nadia-okafor/index.html",
+    ] {
+        let page = site.read(file);
+        assert!(
+            page.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("<!doctype html>"),
+            "{file} is not an HTML5 document"
+        );
+        assert!(
+            page.contains("If this is a medical emergency, call 911."),
+            "{file} lacks the emergency text"
+        );
+    }
+}
+
+#[test]
+fn emergency_text_comes_before_urgent_lines_and_channels() {
+    let site = Site::built();
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    let emergency = page
+        .find("If this is a medical emergency")
+        .expect("emergency text");
+    let urgent = page.find("24-hour line").expect("urgent line");
+    let channel = page.find("(204) 555-0142").expect("the preferred channel");
+    assert!(emergency < urgent, "urgent line before the emergency text");
+    assert!(urgent < channel, "a channel before the urgent line");
+}
+
+#[test]
+fn sitemap_lists_every_page_with_urls_ending_in_slash() {
+    let site = Site::built();
+    let sitemap = site.read("public/sitemap.xml");
+    let locs: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().expect("closed"))
+        .collect();
+    assert!(locs.contains(&format!("{BASE_URL}/").as_str()), "{sitemap}");
+    for slug in ["ada-byron", "nadia-okafor", "samuel-reyes"] {
+        let url = format!("{BASE_URL}/providers/{slug}/");
+        assert!(locs.contains(&url.as_str()), "no {url} in {sitemap}");
+    }
+    for loc in &locs {
+        assert!(loc.ends_with('/'), "{loc} does not end in /");
+        assert!(!loc.contains("handout"), "{loc}");
+    }
+}
+
+#[test]
+fn build_replaces_the_output_whole() {
+    let site = Site::built();
+    site.write("public/stale.html", "from an old build");
+    site.remove(ADA);
+    site.build().expect_success();
+    assert!(!site.exists("public/providers/ada-byron"));
+    assert!(!site.exists("handouts/ada-byron.html"));
+    assert!(!site.exists("public/stale.html"));
+    assert!(site.exists("public/providers/nadia-okafor/index.html"));
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(!sitemap.contains("ada-byron"), "{sitemap}");
+    let index = site.read("public/index.html");
+    assert!(!index.contains("Ada Byron"), "index still lists Ada Byron");
+    // No staging folder is left behind.
+    let leftovers: Vec<String> = fs::read_dir(site.root())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains("previous"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn same_input_gives_byte_identical_output() {
+    let first = Site::built();
+    let public = first.tree("public");
+    let handouts = first.tree("handouts");
+    // Again in place.
+    first.build().expect_success();
+    assert_same_tree(
+        &public,
+        &first.tree("public"),
+        "public/ after a second build",
+    );
+    assert_same_tree(
+        &handouts,
+        &first.tree("handouts"),
+        "handouts/ after a second build",
+    );
+    // And in another folder: the site's location is not in the output.
+    let second = Site::unbuilt();
+    second.build().expect_success();
+    assert_same_tree(&public, &second.tree("public"), "public/ built elsewhere");
+    assert_same_tree(
+        &handouts,
+        &second.tree("handouts"),
+        "handouts/ built elsewhere",
+    );
+}
+
+#[test]
+fn build_date_comes_from_source_date_epoch() {
+    let site = Site::unbuilt();
+    // A template that prints the build date.
+    site.write(
+        "templates/404.html",
+        "<!DOCTYPE html><html lang=\"en\"><title>x</title><p>built {{ build.date }}</p></html>",
+    );
+    site.build().expect_success();
+    let page = site.read("public/404.html");
+    assert!(page.contains("built 2026-11-25"), "{page}");
+}
+
+#[test]
+fn site_templates_and_static_files_win_over_built_ins() {
+    let site = Site::unbuilt();
+    site.write(
+        "templates/provider.html",
+        "<!DOCTYPE html><html lang=\"en\"><title>{{ provider.name }}</title>\
+         <p>SITE-PROVIDER-TEMPLATE {{ provider.name }}</p></html>",
+    );
+    // Inheritance from a built-in template.
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}{% block content %}<p>SITE-INDEX-BLOCK</p>{% endblock content %}",
+    );
+    site.write("static/style.css", "/* SITE-STYLE */\n");
+    site.write("static/img/logo.svg", "<svg/>");
+    site.build().expect_success();
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(
+        page.contains("SITE-PROVIDER-TEMPLATE Nadia Okafor"),
+        "{page}"
+    );
+    let index = site.read("public/index.html");
+    assert!(index.contains("SITE-INDEX-BLOCK"), "{index}");
+    assert!(
+        index.contains("If this is a medical emergency, call 911."),
+        "the built-in base.html is not used: {index}"
+    );
+    assert_eq!(site.read("public/style.css"), "/* SITE-STYLE */\n");
+    assert_eq!(site.read("public/img/logo.svg"), "<svg/>");
+    // The built-in handout template is still used.
+    let handout = site.read("handouts/nadia-okafor.html");
+    assert!(!handout.contains("SITE-PROVIDER-TEMPLATE"), "{handout}");
+}
+
+#[test]
+fn template_error_leaves_the_previous_output_untouched() {
+    // Fails while rendering, after the output has started to be written.
+    let site = Site::built();
+    site.write(
+        "templates/provider.html",
+        "<!DOCTYPE html><html lang=\"en\"><title>x</title>{{ provider.no_such_field }}</html>",
+    );
+    let before = site.snapshot();
+    site.build()
+        .expect_code(1)
+        .expect_stderr("templates/provider.html")
+        .expect_help();
+    assert_same_tree(
+        &before,
+        &site.snapshot(),
+        "the site folder after a failed build",
+    );
+}
+
+#[test]
+fn check_reports_template_errors() {
+    // `check` passing should mean `build` succeeds.
+    let site = Site::built();
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}{% block content %}{% for p in providers %}{{ p.name }}{% endblock content %}",
+    );
+    let before = site.snapshot();
+    site.build()
+        .expect_code(1)
+        .expect_stderr("templates/index.html");
+    assert_same_tree(
+        &before,
+        &site.snapshot(),
+        "the site folder after a failed build",
+    );
+    site.check()
+        .expect_code(1)
+        .expect_stderr("templates/index.html");
+}
+
+#[test]
+fn site_without_templates_or_static_builds_with_built_ins() {
+    let site = Site::built();
+    assert!(!site.exists("templates") && !site.exists("static"));
+    let css = site.read("public/style.css");
+    assert!(!css.trim().is_empty(), "built-in style.css is empty");
+    let page = site.read("public/providers/samuel-reyes/index.html");
+    assert!(page.contains("Samuel Reyes"), "{page}");
+}
+
+#[test]
+fn command_line_paths_are_relative_to_the_current_folder() {
+    let site = Site::unbuilt();
+    let cwd = Site::empty();
+    let root = site.root().to_str().expect("UTF-8");
+    let run = run_in(
+        cwd.root(),
+        &[
+            "build",
+            "--site",
+            root,
+            "--output",
+            "out",
+            "--base-url",
+            "https://other.example.net/reach",
+        ],
+    );
+    run.expect_success();
+    assert!(cwd.exists("out/index.html"), "{run}");
+    assert!(!site.exists("out") && !site.exists("public"));
+    // Handouts still go to handout_dir, relative to the site.
+    assert!(site.exists("handouts/nadia-okafor.html"));
+    let sitemap = cwd.read("out/sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://other.example.net/reach/providers/nadia-okafor/</loc>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn build_ends_with_one_summary_line() {
+    let site = Site::unbuilt();
+    let run = site.build();
+    run.expect_success();
+    let last = run.stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.contains("3 providers") && last.contains("pages"),
+        "summary line: {last:?}\n{run}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Patients-only channels never reach the public site.
+
+#[track_caller]
+fn assert_no_secret_in_public(site: &Site) {
+    let files = site.files("public");
+    assert!(files.len() > 5, "the public folder is nearly empty");
+    let hits = find_in_files(&files, SECRET_FORMS);
+    assert!(
+        hits.is_empty(),
+        "a patients-only number is in the public site:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn patients_only_number_is_nowhere_in_the_public_output() {
+    let site = Site::built();
+    assert_no_secret_in_public(&site);
+    // The other channels of the same provider are public.
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(page.contains("(204) 555-0142"), "public phone missing");
+    assert!(page.contains("nadia.okafor@clinic.example.org"));
+}
+
+#[test]
+fn patients_only_number_is_in_the_handout() {
+    let site = Site::built();
+    let handout = site.read("handouts/nadia-okafor.html");
+    assert!(
+        handout.contains("(204) 555-0177") || handout.contains(SECRET),
+        "the handout lacks the patients-only number"
+    );
+    let other = site.read("handouts/samuel-reyes.html");
+    assert!(
+        !other.contains("555-0177"),
+        "another provider's handout has it"
+    );
+}
+
+#[test]
+fn patients_only_channels_listed_first_are_still_not_published() {
+    // "Best way first": a private line first must not become the public
+    // "preferred" channel, and a patients-only e-mail is as private as a number.
+    let site = Site::built();
+    site.replace(
+        NADIA,
+        "[[channels]]\nkind = \"phone\"",
+        "[[channels]]\nkind = \"email\"\nvalue = \"nadia.private@clinic.example.org\"\nvisibility = \"patients\"\n\n\
+         [[channels]]\nkind = \"pager\"\nvalue = \"+1 204 555 0177\"\nvisibility = \"patients\"\n\n\
+         [[channels]]\nkind = \"phone\"",
+    );
+    site.build().expect_success();
+    assert_no_secret_in_public(&site);
+    let hits = find_in_files(&site.files("public"), &["nadia.private"]);
+    assert!(hits.is_empty(), "patients-only e-mail published: {hits:?}");
+    let handout = site.read("handouts/nadia-okafor.html");
+    assert!(handout.contains("nadia.private@clinic.example.org"));
+    // The first public channel is the preferred one everywhere.
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(page.contains("(204) 555-0142"), "{page}");
+}
+
+#[test]
+fn patients_only_number_that_another_provider_publishes_is_reported() {
+    // Samuel's public line is Nadia's "private" one: it would be on the site anyway.
+    let site = Site::built();
+    site.replace(SAMUEL, "\"204-555-0150 ext. 12\"", "\"+1 204 555 0177\"");
+    let at = site.pos(NADIA, "\"+1 204 555 0177\"");
+    let check = site.check();
+    check.expect_stderr(&at);
+    assert!(
+        check.count("warning") + check.count("error") >= 1,
+        "{check}"
+    );
+}
+
+#[test]
+fn templates_printing_every_channel_cannot_leak_a_patients_only_number() {
+    let site = Site::built();
+    site.write(
+        "templates/provider.html",
+        r#"<!DOCTYPE html><html lang="en"><title>{{ provider.name }}</title>
+<ul>{% for c in provider.channels %}<li>{{ c.kind }}|{{ c.label }}|{{ c.value }}|{{ c.display }}|{% if c.href %}{{ c.href }}{% endif %}|{{ c.patients_only }}</li>{% endfor %}</ul>
+<p>{{ provider.preferred.value }}</p>
+<ol>{% for p in providers %}{% for c in p.channels %}<li>{{ p.slug }}|{{ c.value }}|{{ c.display }}|{% if c.href %}{{ c.href }}{% endif %}</li>{% endfor %}{% endfor %}</ol>
+</html>"#,
+    );
+    site.write(
+        "templates/index.html",
+        r#"<!DOCTYPE html><html lang="en"><title>all</title>
+<ul>{% for p in providers %}{% for c in p.channels %}<li>{{ p.slug }}|{{ c.kind }}|{{ c.value }}|{{ c.display }}|{% if c.href %}{{ c.href }}{% endif %}</li>{% endfor %}{% endfor %}</ul>
+<ol>{% for d in departments %}{% for p in d.providers %}{% for c in p.channels %}<li>{{ c.value }}|{{ c.display }}</li>{% endfor %}{% endfor %}{% endfor %}</ol>
+</html>"#,
+    );
+    site.build().expect_success();
+    // The templates were used and printed the public channels...
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(
+        page.contains("+1 204 555 0142|(204) 555-0142|tel:+12045550142"),
+        "{page}"
+    );
+    let index = site.read("public/index.html");
+    assert!(
+        index.contains("nadia-okafor|email|nadia.okafor@clinic.example.org"),
+        "{index}"
+    );
+    // ...and nothing else.
+    assert_no_secret_in_public(&site);
+    assert!(site.read("handouts/nadia-okafor.html").contains("555-0177"));
+}
+
+#[test]
+fn templates_dumping_the_whole_context_cannot_leak_a_patients_only_number() {
+    let site = Site::built();
+    let dump = "<pre>{{ __tera_context }}</pre><pre>{{ providers | str }}</pre>\
+                <pre>{{ departments | str }}</pre><pre>{{ clinic | str }}</pre>";
+    site.write(
+        "templates/provider.html",
+        &format!(
+            "<!DOCTYPE html><html lang=\"en\"><title>x</title>{dump}<pre>{{{{ provider | str }}}}</pre></html>"
+        ),
+    );
+    site.write(
+        "templates/index.html",
+        &format!("<!DOCTYPE html><html lang=\"en\"><title>x</title>{dump}</html>"),
+    );
+    site.write(
+        "templates/404.html",
+        &format!("<!DOCTYPE html><html lang=\"en\"><title>x</title>{dump}</html>"),
+    );
+    site.build().expect_success();
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(
+        page.contains("nadia.okafor@clinic.example.org"),
+        "the dump did not print the context: {page}"
+    );
+    assert_no_secret_in_public(&site);
+}
+
+#[test]
+fn patients_only_number_stays_out_when_published_elsewhere_in_the_site() {
+    // The handout template is the site's own too: it may show everything, but
+    // it only ever goes to the handout folder.
+    let site = Site::built();
+    site.write(
+        "templates/handout.html",
+        "<!DOCTYPE html><html lang=\"en\"><title>x</title>\
+         {% for c in provider.channels %}<p>{{ c.display }}</p>{% endfor %}</html>",
+    );
+    site.build().expect_success();
+    assert!(
+        site.read("handouts/nadia-okafor.html")
+            .contains("(204) 555-0177")
+    );
+    assert_no_secret_in_public(&site);
+}
+
+// ---------------------------------------------------------------------------
+// init
+
+#[test]
+fn init_writes_a_site_that_passes_strict_check_and_builds() {
+    let parent = Site::empty();
+    run_in(parent.root(), &["init", "clinic"]).expect_success();
+    let new = parent.root().join("clinic");
+    assert!(new.join("site.toml").is_file());
+    let new_str = new.to_str().expect("UTF-8");
+    let check = run_in(parent.root(), &["check", "--strict", "--site", new_str]);
+    check.expect_success();
+    assert_eq!(check.count("warning"), 0, "{check}");
+    assert_eq!(check.count("error"), 0, "{check}");
+    let build = run_in(parent.root(), &["build", "--site", new_str]);
+    build.expect_success();
+    assert!(new.join("public/index.html").is_file(), "{build}");
+}
+
+#[test]
+fn init_into_an_empty_folder_works() {
+    let dir = Site::empty();
+    run_in(dir.root(), &["init", "."]).expect_success();
+    assert!(dir.exists("site.toml") && dir.exists("data/clinic.toml"));
+}
+
+#[test]
+fn init_into_a_non_empty_folder_fails_with_status_2() {
+    let dir = Site::empty();
+    dir.write("clinic/notes.txt", "mine");
+    let before = dir.snapshot();
+    run_in(dir.root(), &["init", "clinic"])
+        .expect_code(2)
+        .expect_stderr("clinic");
+    assert_same_tree(&before, &dir.snapshot(), "the folder");
+}
+
+// ---------------------------------------------------------------------------
+// vCard
+
+#[test]
+fn vcard_is_version_3_with_crlf_and_public_channels_only() {
+    let site = Site::built();
+    let card = fs::read(site.path("public/providers/nadia-okafor/nadia-okafor.vcf")).expect("vcf");
+    let card = String::from_utf8(card).expect("UTF-8 vCard");
+    assert!(
+        card.starts_with("BEGIN:VCARD\r\nVERSION:3.0\r\n"),
+        "{card:?}"
+    );
+    assert!(card.ends_with("END:VCARD\r\n"), "{card:?}");
+    let without_crlf = card.replace("\r\n", "");
+    assert!(
+        !without_crlf.contains('\n') && !without_crlf.contains('\r'),
+        "a line does not end in CRLF: {card:?}"
+    );
+    for line in card.split("\r\n") {
+        assert!(line.len() <= 75, "line over 75 octets: {line:?}");
+    }
+    assert!(card.contains("FN:Nadia Okafor"), "{card}");
+    assert!(
+        card.contains("+12045550142"),
+        "public phone missing: {card}"
+    );
+    assert!(card.contains("nadia.okafor@clinic.example.org"), "{card}");
+    assert!(
+        card.contains("https://portal.clinic.example.org/okafor"),
+        "{card}"
+    );
+    for form in SECRET_FORMS {
+        assert!(!card.contains(form), "patients-only {form} in {card}");
+    }
+    // An extension is written the vCard way.
+    let samuel = site.read("public/providers/samuel-reyes/samuel-reyes.vcf");
+    assert!(samuel.contains("TEL;"), "{samuel}");
+    assert!(samuel.contains("+12045550150"), "{samuel}");
+}
+
+// ---------------------------------------------------------------------------
+// Markdown
+
+#[test]
+fn markdown_cannot_inject_scripts_or_javascript_links() {
+    let site = Site::built();
+    let baseline_page = site.read("public/providers/nadia-okafor/index.html");
+    let about = r#"about = """
+Dr. Okafor treats breast cancer.
+
+<script>alert(1)</script>
+
+<SCRIPT SRC="https://evil.example.com/x.js"></SCRIPT>
+
+[click me](javascript:alert(1)) and [me too](JaVaScRiPt:alert(2)) and [data](data:text/html,hi)
+
+<a href="javascript:alert(3)">raw link</a> <img src=x onerror=alert(4)>
+
+![pixel](https://tracker.example.com/p.gif)
+""""#;
+    site.replace(NADIA, "about = \"Dr. Okafor treats breast cancer.\"", about);
+    site.replace(
+        NADIA,
+        "not_for = [\"Emergencies\"]",
+        "not_for = [\"Emergencies\"]\nnote = \"[call](javascript:alert(5)) <script>alert(6)</script>\"",
+    );
+    site.build().expect_success();
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    let lower = page.to_ascii_lowercase();
+    let scripts = |s: &str| s.to_ascii_lowercase().matches("<script").count();
+    assert_eq!(
+        scripts(&page),
+        scripts(&baseline_page),
+        "the about text added a <script> element: {page}"
+    );
+    for bad in [
+        "javascript:",
+        "data:text/html",
+        "onerror",
+        "evil.example.com",
+        "tracker.example.com",
+        "<img src=x",
+    ] {
+        assert!(!lower.contains(bad), "{bad} in the page: {page}");
+    }
+    // The words stay.
+    assert!(page.contains("Dr. Okafor treats breast cancer."));
+    assert!(page.contains("click me"), "{page}");
+    let handout = site.read("handouts/nadia-okafor.html").to_ascii_lowercase();
+    assert!(!handout.contains("javascript:") && !handout.contains("<script>alert"));
+}
+
+// ---------------------------------------------------------------------------
+// Sanity of the helpers themselves.
+
+#[test]
+fn tree_bytes_sees_every_file_and_folder() {
+    let dir = Site::empty();
+    dir.write("a/b/c.txt", "x");
+    dir.mkdir("empty");
+    let tree = tree_bytes(dir.root());
+    assert_eq!(tree.get(Path::new("a/b/c.txt")), Some(&b"x".to_vec()));
+    assert!(tree.contains_key(&PathBuf::from("empty/")));
+}
