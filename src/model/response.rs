@@ -151,6 +151,27 @@ impl BusinessTime<'_> {
         !self.closures.contains(at.date()) && self.hours.is_open(at)
     }
 
+    /// When the channel next opens (if closed at `at`) or closes (if open), within
+    /// two weeks; touching intervals (midnight in 24/7 hours) count as one.
+    pub fn next_change(&self, at: NaiveDateTime) -> Option<NaiveDateTime> {
+        let open = self.is_open(at);
+        let horizon = at + Duration::days(14);
+        let mut end: Option<NaiveDateTime> = None;
+        for r in self.open_intervals(at, horizon) {
+            if !open {
+                return Some(r.start);
+            }
+            match end {
+                Some(e) if r.start > e => return Some(e),
+                _ => end = Some(r.end),
+            }
+        }
+        match end {
+            Some(e) if e < horizon => Some(e),
+            _ => None,
+        }
+    }
+
     /// When an answer is due for a message sent at `sent` (clinic local time),
     /// or `None` when the channel is not staffed again within the horizon.
     pub fn deadline(
@@ -404,6 +425,24 @@ mod tests {
             bt.deadline(Response::Days(2), at(2026, 11, 25, 10, 0), TZ),
             Some(at(2026, 11, 27, 10, 0))
         );
+    }
+
+    #[test]
+    fn next_change_opens_and_closes() {
+        let h = hours("Mo-Fr 09:00-17:00");
+        let closures = Closures::new(vec![(
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
+        )]);
+        let bt = BusinessTime { hours: &h, closures: &closures };
+        // Wednesday 10:00: open until 17:00.
+        assert_eq!(bt.next_change(at(2026, 11, 25, 10, 0)), Some(at(2026, 11, 25, 17, 0)));
+        // Friday evening: Monday 30 is a closure, so Tuesday 09:00.
+        assert_eq!(bt.next_change(at(2026, 11, 27, 18, 0)), Some(at(2026, 12, 1, 9, 0)));
+        let always = hours("24/7");
+        let none = Closures::default();
+        let bt = BusinessTime { hours: &always, closures: &none };
+        assert_eq!(bt.next_change(at(2026, 11, 25, 10, 0)), None);
     }
 
     #[test]

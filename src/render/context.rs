@@ -104,6 +104,8 @@ pub struct LanguageView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChannelView {
+    /// Position in the list shown (0 = preferred).
+    pub index: usize,
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub label: String,
@@ -157,6 +159,66 @@ pub struct AfterHoursView {
     pub phone: Option<PhoneView>,
     pub covering: Vec<ColleagueView>,
     pub from_clinic: bool,
+    /// What to do at any hour the provider's own channels are closed, derived
+    /// from the reachability analysis of a typical week (`reach::Analysis::when_closed`).
+    pub routes: Vec<RouteView>,
+}
+
+/// One way to reach someone while the provider's own channels are closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteView {
+    /// The times in words: "Monday to Friday, 4:30 PM – midnight; Saturday and Sunday, all day".
+    pub when: String,
+    /// `covering`, `after_hours_colleague`, `clinic_after_hours`, `urgent` or `none`.
+    pub kind: &'static str,
+    /// What to do, e.g. "Call the 24-hour cancer care line".
+    pub label: String,
+    pub phone: Option<PhoneView>,
+    pub colleague: Option<ColleagueView>,
+}
+
+/// Data for the live status script: the clinic's time zone and closures, and
+/// each shown channel's typical week and response expectation.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusData {
+    pub timezone: String,
+    /// Inclusive `[from, to]` ISO dates.
+    pub closures: Vec<[String; 2]>,
+    pub channels: Vec<ChannelStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelStatus {
+    /// The channel's position in `provider.channels` (its `index`).
+    pub index: usize,
+    /// Seven lists (Monday first) of `[start, end]` minutes of the day when someone answers.
+    pub week: Vec<Vec<[u32; 2]>>,
+    pub response: Option<ResponseData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseData {
+    /// `minutes`, `hours`, `business_hours`, `days`, `business_days`,
+    /// `same_day`, `same_business_day` or `next_business_day`.
+    pub kind: &'static str,
+    pub n: u32,
+}
+
+impl From<crate::model::Response> for ResponseData {
+    fn from(r: crate::model::Response) -> Self {
+        use crate::model::Response as R;
+        let (kind, n) = match r {
+            R::Minutes(n) => ("minutes", n),
+            R::Hours(n) => ("hours", n),
+            R::BusinessHours(n) => ("business_hours", n),
+            R::Days(n) => ("days", n),
+            R::BusinessDays(n) => ("business_days", n),
+            R::SameDay => ("same_day", 0),
+            R::SameBusinessDay => ("same_business_day", 0),
+            R::NextBusinessDay => ("next_business_day", 0),
+        };
+        ResponseData { kind, n }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -191,6 +253,8 @@ pub struct ProviderView {
     pub vcard: String,
     pub qr: &'static str,
     pub qr_svg_html: String,
+    /// JSON for `<script type="application/json" id="howtoreach-status">`, safe to print unescaped.
+    pub status_json_html: String,
 }
 
 /// Which channels a view may hold.
@@ -234,6 +298,8 @@ impl HoursWords {
 pub struct ViewBuilder<'a> {
     pub site: &'a Site,
     pub words: HoursWords,
+    /// Routes of every provider over a typical week, for the after-hours section.
+    pub week: crate::reach::Analysis<'a>,
 }
 
 pub fn phone_view(p: &Phone) -> PhoneView {
@@ -245,6 +311,7 @@ impl<'a> ViewBuilder<'a> {
         ViewBuilder {
             site,
             words: HoursWords::new(site.today),
+            week: crate::reach::Analysis::new(site, crate::reach::Window::typical_week(site.today)),
         }
     }
 
@@ -318,10 +385,12 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    pub fn channel_view(&self, c: &Channel, preferred: bool) -> ChannelView {
+    pub fn channel_view(&self, c: &Channel, index: usize) -> ChannelView {
+        let preferred = index == 0;
         let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
         let lines = self.words.lines(hours);
         ChannelView {
+            index,
             kind: c.kind.as_str(),
             kind_label: c.kind.default_label(),
             label: c.label().to_string(),
@@ -348,7 +417,7 @@ impl<'a> ViewBuilder<'a> {
             .iter()
             .filter(|c| audience == Audience::Patients || c.is_public())
             .enumerate()
-            .map(|(i, c)| self.channel_view(c, i == 0))
+            .map(|(i, c)| self.channel_view(c, i))
             .collect()
     }
 
@@ -380,6 +449,7 @@ impl<'a> ViewBuilder<'a> {
 
     fn empty_channel(&self) -> ChannelView {
         ChannelView {
+            index: 0,
             kind: "phone",
             kind_label: "Phone",
             label: String::new(),
@@ -433,6 +503,7 @@ impl<'a> ViewBuilder<'a> {
                 .filter_map(|r| self.colleague(&r.slug))
                 .collect(),
             from_clinic,
+            routes: self.routes(p),
         };
         let away = p
             .away
@@ -475,7 +546,102 @@ impl<'a> ViewBuilder<'a> {
             vcard: format!("{}.vcf", p.slug),
             qr: "qr.svg",
             qr_svg_html: qr_svg.to_string(),
+            status_json_html: self.status_json(p, audience),
         }
+    }
+
+    /// What to do when the provider's own channels are closed, from the typical-week analysis.
+    fn routes(&self, p: &Provider) -> Vec<RouteView> {
+        use crate::reach::{Route, week_text};
+        let Some(i) = self.site.provider_index(&p.slug) else {
+            return Vec::new();
+        };
+        let clinic = &self.site.clinic;
+        self.week
+            .when_closed(i)
+            .into_iter()
+            .map(|(route, minutes)| {
+                let when = week_text(&minutes);
+                let (kind, label, phone, colleague) = match route {
+                    Some(Route::Covering(c)) | Some(Route::AfterHoursColleague(c)) => {
+                        let colleague = self.colleague(&self.site.providers[c].slug);
+                        let name = self.site.providers[c].name.clone();
+                        (
+                            "after_hours_colleague",
+                            format!("Contact {name}, who covers"),
+                            None,
+                            colleague,
+                        )
+                    }
+                    Some(Route::ClinicAfterHours) => (
+                        "clinic_after_hours",
+                        "Call the clinic's after-hours line".to_string(),
+                        clinic.after_hours.as_ref().and_then(|a| a.phone.as_ref()).map(phone_view),
+                        None,
+                    ),
+                    Some(Route::Urgent(u)) => {
+                        let line = &clinic.urgent[u];
+                        (
+                            "urgent",
+                            format!("Call the {}", line.label),
+                            Some(phone_view(&line.phone)),
+                            None,
+                        )
+                    }
+                    Some(Route::Own) | None => (
+                        "none",
+                        "No one can be reached at these times. In an emergency, call the emergency number.".to_string(),
+                        None,
+                        None,
+                    ),
+                };
+                RouteView {
+                    when,
+                    kind,
+                    label,
+                    phone,
+                    colleague,
+                }
+            })
+            .collect()
+    }
+
+    /// The live-status data of the channels an audience sees, as JSON safe inside `<script>`.
+    fn status_json(&self, p: &Provider, audience: Audience) -> String {
+        let monday = monday_of(self.site.today);
+        let channels = p
+            .channels
+            .iter()
+            .filter(|c| audience == Audience::Patients || c.is_public())
+            .enumerate()
+            .map(|(index, c)| {
+                let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
+                ChannelStatus {
+                    index,
+                    week: hours
+                        .week(monday)
+                        .iter()
+                        .map(|day| day.iter().map(|r| [r.start, r.end]).collect())
+                        .collect(),
+                    response: c.response.map(ResponseData::from),
+                }
+            })
+            .collect();
+        let data = StatusData {
+            timezone: self.site.clinic.timezone.name().to_string(),
+            closures: self
+                .site
+                .clinic
+                .closures
+                .iter()
+                .filter(|c| c.to >= self.site.today)
+                .map(|c| [c.from.to_string(), c.to.to_string()])
+                .collect(),
+            channels,
+        };
+        let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".to_string());
+        // Inside a <script> element only `</` (and `<!--`) matter; escape every `<`.
+        json.replace('<', "\\u003c")
     }
 
     pub fn page_url(&self, slug: &str) -> String {
