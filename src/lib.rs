@@ -66,7 +66,7 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
     let load::Loaded {
         config,
         clinic,
-        mut providers,
+        providers,
         complete,
         ..
     } = loaded;
@@ -111,18 +111,7 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
             if let Some(url) = base_url {
                 config.base_url = url;
             }
-            providers.sort_by(|a, b| {
-                a.sort_key
-                    .cmp(&b.sort_key)
-                    .then_with(|| a.slug.cmp(&b.slug))
-            });
-            let site = Site {
-                root: opts.site.clone(),
-                config,
-                clinic,
-                providers,
-                today,
-            };
+            let site = Site::new(opts.site.clone(), config, clinic, providers, today);
             diags.extend(reach::check(&site));
             Some((site, paths))
         }

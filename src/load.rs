@@ -6,7 +6,7 @@
 //! mirror the TOML exactly (`deny_unknown_fields`); the `*_from_raw` functions
 //! destructure every raw field, so a new field cannot be silently ignored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -254,6 +254,46 @@ pub fn did_you_mean(unknown: &str, known: &[String]) -> Option<String> {
 struct Ctx<'a> {
     file: &'a SourceFile,
     diags: &'a mut Diagnostics,
+    cache: &'a ParseCache,
+}
+
+/// Parsed phone numbers and hours by their text. A clinic repeats the same
+/// hours (and often the same numbers) across hundreds of files, and both
+/// parsers are costly (libphonenumber's regular expressions, the
+/// opening_hours grammar): each distinct text is parsed once per load.
+#[derive(Default)]
+pub struct ParseCache {
+    phones: std::sync::Mutex<HashMap<(String, model::phone::Region), Result<Phone, String>>>,
+    hours: std::sync::Mutex<HashMap<String, Result<Hours, String>>>,
+}
+
+impl ParseCache {
+    fn phone(&self, text: &str, region: model::phone::Region) -> Result<Phone, String> {
+        let key = (text.to_string(), region);
+        if let Ok(map) = self.phones.lock()
+            && let Some(r) = map.get(&key)
+        {
+            return r.clone();
+        }
+        let parsed = Phone::parse(text, region);
+        if let Ok(mut map) = self.phones.lock() {
+            map.insert(key, parsed.clone());
+        }
+        parsed
+    }
+
+    fn hours(&self, text: &str) -> Result<Hours, String> {
+        if let Ok(map) = self.hours.lock()
+            && let Some(r) = map.get(text)
+        {
+            return r.clone();
+        }
+        let parsed = Hours::parse(text);
+        if let Ok(mut map) = self.hours.lock() {
+            map.insert(text.to_string(), parsed.clone());
+        }
+        parsed
+    }
 }
 
 impl Ctx<'_> {
@@ -288,7 +328,7 @@ impl Ctx<'_> {
         region: Option<model::phone::Region>,
     ) -> Option<Phone> {
         let region = region?;
-        match Phone::parse(s.get_ref(), region) {
+        match self.cache.phone(s.get_ref(), region) {
             Ok(p) => Some(p),
             Err(msg) => {
                 self.error(
@@ -302,7 +342,7 @@ impl Ctx<'_> {
     }
 
     fn hours(&mut self, s: &Spanned<String>) -> Option<Hours> {
-        match Hours::parse(s.get_ref()) {
+        match self.cache.hours(s.get_ref()) {
             Ok(h) => Some(h),
             Err(msg) => {
                 self.error(
@@ -397,7 +437,12 @@ pub fn config_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
         language,
         review_after_days,
     } = raw;
-    let mut cx = Ctx { file, diags };
+    let cache = ParseCache::default();
+    let mut cx = Ctx {
+        file,
+        diags,
+        cache: &cache,
+    };
     let base = match check_url(base_url.get_ref(), &["https", "http"]) {
         Ok(u) => Some(u.trim_end_matches('/').to_string()),
         Err(msg) => {
@@ -482,7 +527,12 @@ pub fn clinic_from_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<
         after_hours,
         closures,
     } = raw;
-    let mut cx = Ctx { file, diags };
+    let cache = ParseCache::default();
+    let mut cx = Ctx {
+        file,
+        diags,
+        cache: &cache,
+    };
     let tz: Option<Tz> = match timezone.get_ref().parse::<Tz>() {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -655,6 +705,7 @@ fn closure_from_raw(cx: &mut Ctx<'_>, c: &Spanned<RawClosure>) -> Option<Closure
 pub struct ProviderEnv<'a> {
     pub region: Option<model::phone::Region>,
     pub root: &'a Path,
+    pub cache: &'a ParseCache,
 }
 
 pub fn provider_from_source(
@@ -685,7 +736,11 @@ pub fn provider_from_source(
         after_hours,
         away,
     } = raw;
-    let mut cx = Ctx { file, diags };
+    let mut cx = Ctx {
+        file,
+        diags,
+        cache: env.cache,
+    };
     let mut ok = true;
 
     let name = cx.text(&name, "name");
@@ -1183,7 +1238,12 @@ pub fn load_site(root: &Path) -> (Loaded, Diagnostics) {
         .as_ref()
         .map(|c| c.region)
         .or_else(|| clinic_file.as_ref().and_then(region_only));
-    let env = ProviderEnv { region, root };
+    let cache = ParseCache::default();
+    let env = ProviderEnv {
+        region,
+        root,
+        cache: &cache,
+    };
     let paths = find_provider_files(root, &mut diags);
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
@@ -1271,9 +1331,11 @@ mod tests {
     fn provider(text: &str) -> (Option<Provider>, Diagnostics) {
         let file = SourceFile::new("data/providers/a-b.toml", text);
         let mut diags = Diagnostics::default();
+        let cache = ParseCache::default();
         let env = ProviderEnv {
             region: model::phone::parse_region("CA"),
             root: Path::new("/nonexistent"),
+            cache: &cache,
         };
         let p = provider_from_source(&file, "a-b", env, &mut diags);
         (p, diags)

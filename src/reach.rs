@@ -183,6 +183,8 @@ pub struct Analysis<'a> {
     site: &'a Site,
     pub window: Window,
     closed: Minutes,
+    /// Each urgent line's open minutes, and their union.
+    urgent_lines: Vec<Minutes>,
     urgent: Minutes,
     clinic_line: bool,
     /// Per provider: open public channels minus closures, and absences.
@@ -226,11 +228,11 @@ impl<'a> Analysis<'a> {
         } else {
             Minutes::empty()
         };
-        let urgent = site
-            .clinic
-            .urgent
+        let urgent_lines: Vec<Minutes> =
+            site.clinic.urgent.iter().map(|u| open(&u.hours)).collect();
+        let urgent = urgent_lines
             .iter()
-            .fold(Minutes::empty(), |acc, u| acc.union(&open(&u.hours)));
+            .fold(Minutes::empty(), |acc, u| acc.union(u));
         let clinic_line = site
             .clinic
             .after_hours
@@ -258,6 +260,7 @@ impl<'a> Analysis<'a> {
             site,
             window,
             closed,
+            urgent_lines,
             urgent,
             clinic_line,
             own,
@@ -334,18 +337,10 @@ impl<'a> Analysis<'a> {
                 Minutes::full(self.window.minutes()),
             ));
         }
-        for (u, line) in self.site.clinic.urgent.iter().enumerate() {
-            let _ = line;
-            routes.push((Route::Urgent(u), self.urgent_line(u)));
+        for (u, line) in self.urgent_lines.iter().enumerate() {
+            routes.push((Route::Urgent(u), line.clone()));
         }
         routes
-    }
-
-    fn urgent_line(&self, u: usize) -> Minutes {
-        match self.site.clinic.urgent.get(u) {
-            Some(line) => open_minutes(&line.hours, self.window),
-            None => Minutes::empty(),
-        }
     }
 
     /// The minutes when provider `i` has no route at all.
@@ -444,9 +439,28 @@ pub const DAYS_AHEAD: u32 = 60;
 /// covering cycles.
 pub fn check(site: &Site) -> Diagnostics {
     let mut diags = Diagnostics::default();
+    use rayon::prelude::*;
     let week = Analysis::new(site, Window::typical_week(site.today));
     let ahead = Analysis::new(site, Window::ahead(site.today, DAYS_AHEAD));
-    for (i, p) in site.providers.iter().enumerate() {
+    let per_provider: Vec<Diagnostics> = (0..site.providers.len())
+        .into_par_iter()
+        .map(|i| provider_warnings(site, &week, &ahead, i))
+        .collect();
+    for d in per_provider {
+        diags.extend(d);
+    }
+    diags
+}
+
+fn provider_warnings(
+    site: &Site,
+    week: &Analysis<'_>,
+    ahead: &Analysis<'_>,
+    i: usize,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let p = &site.providers[i];
+    {
         let shown = p.file.path.display();
         let gaps = week.gaps(i);
         if !gaps.is_empty() {

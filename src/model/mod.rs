@@ -29,12 +29,42 @@ pub struct Site {
     pub providers: Vec<Provider>,
     /// The day the build is for (`SOURCE_DATE_EPOCH`, else today in the clinic's time zone).
     pub today: NaiveDate,
+    /// Position of each provider in `providers`, by slug.
+    by_slug: std::collections::HashMap<String, usize>,
 }
 
 impl Site {
+    /// A site with its providers sorted by name.
+    pub fn new(
+        root: PathBuf,
+        config: Config,
+        clinic: Clinic,
+        mut providers: Vec<Provider>,
+        today: NaiveDate,
+    ) -> Site {
+        providers.sort_by(|a, b| {
+            a.sort_key
+                .cmp(&b.sort_key)
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        let by_slug = providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.slug.clone(), i))
+            .collect();
+        Site {
+            root,
+            config,
+            clinic,
+            providers,
+            today,
+            by_slug,
+        }
+    }
+
     /// The index of the provider with `slug`.
     pub fn provider_index(&self, slug: &str) -> Option<usize> {
-        self.providers.iter().position(|p| p.slug == slug)
+        self.by_slug.get(slug).copied()
     }
 }
 

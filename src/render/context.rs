@@ -140,12 +140,6 @@ pub struct ProviderSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DepartmentView {
-    pub name: String,
-    pub providers: Vec<ProviderSummary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct ColleagueView {
     pub slug: String,
     pub name: String,
@@ -647,23 +641,30 @@ impl<'a> ViewBuilder<'a> {
     pub fn page_url(&self, slug: &str) -> String {
         format!("{}/{}", self.site.config.base_url, provider_path(slug))
     }
+}
 
-    /// Providers grouped by department (sorted by name), in the site's name order within each.
-    pub fn departments(&self, summaries: &[ProviderSummary]) -> Vec<DepartmentView> {
-        let mut groups: std::collections::BTreeMap<(u8, String), Vec<ProviderSummary>> =
-            Default::default();
-        for s in summaries {
-            let key = match &s.department {
-                Some(d) => (0, d.clone()),
-                None => (1, "Other providers".to_string()),
-            };
-            groups.entry(key).or_default().push(s.clone());
-        }
-        groups
-            .into_iter()
-            .map(|((_, name), providers)| DepartmentView { name, providers })
-            .collect()
+/// `departments`: `[{name, providers}]` sorted by department name, providers in
+/// the site's name order, those without a department last under "Other providers".
+/// Takes each summary's department and template value; the values are shared, not copied.
+pub fn department_values(summaries: &[(Option<String>, tera::Value)]) -> tera::Value {
+    let mut groups: std::collections::BTreeMap<(u8, &str), Vec<tera::Value>> = Default::default();
+    for (department, value) in summaries {
+        let key = match department {
+            Some(d) => (0, d.as_str()),
+            None => (1, "Other providers"),
+        };
+        groups.entry(key).or_default().push(value.clone());
     }
+    let list: Vec<tera::Value> = groups
+        .into_iter()
+        .map(|((_, name), providers)| {
+            let mut map = std::collections::BTreeMap::new();
+            map.insert("name", tera::Value::from(name));
+            map.insert("providers", tera::Value::from(providers));
+            tera::Value::from(map)
+        })
+        .collect();
+    tera::Value::from(list)
 }
 
 /// `providers/<slug>/`, relative to the site root.

@@ -158,19 +158,25 @@ pub fn render_site(
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
     let views = ViewBuilder::new(site);
-    let summaries: Vec<ProviderSummary> = site
+    // Each summary becomes a template value once; `providers` and `departments`
+    // share them (Tera's maps are reference-counted), so the index costs one copy.
+    let summaries: Vec<(Option<String>, tera::Value)> = site
         .providers
         .par_iter()
-        .map(|p| views.summary(p))
+        .map(|p| {
+            let s: ProviderSummary = views.summary(p);
+            (s.department.clone(), tera::Value::from_serializable(&s))
+        })
         .collect();
-    let departments = views.departments(&summaries);
+    let departments = context::department_values(&summaries);
+    let providers: Vec<tera::Value> = summaries.into_iter().map(|(_, v)| v).collect();
     {
         let global = tera.global_context();
         global.insert("site", &views.site_view());
         global.insert("build", &views.build_view());
         global.insert("clinic", &views.clinic_view());
-        global.insert("providers", &summaries);
-        global.insert("departments", &departments);
+        global.insert_value("providers", tera::Value::from(providers));
+        global.insert_value("departments", departments);
         global.insert("languages", &context::all_languages(&site.providers));
     }
     let tera: &Tera = tera;
