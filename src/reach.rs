@@ -566,6 +566,7 @@ fn absences(site: &Site, i: usize, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Provider, Site};
 
     fn m(ranges: &[(u32, u32)]) -> Minutes {
         Minutes::from_ranges(ranges.iter().map(|&(a, b)| a..b).collect())
@@ -633,5 +634,217 @@ mod tests {
         // Dates outside the window are clipped away.
         let before = monday() - Duration::days(5);
         assert!(w.dates(before, before).is_empty());
+    }
+
+    // ---------------------------------------------------------------------
+    // Property: a site that `check` calls gap-free has, at every sampled
+    // minute, a route — judged by a per-minute oracle that evaluates hours
+    // directly, not through `Minutes`.
+
+    use crate::diagnostic::{Diagnostics, SourceFile};
+    use crate::load::{self, ParseCache, ProviderEnv};
+    use proptest::prelude::*;
+
+    const HOURS: [&str; 7] = [
+        "Mo-Fr 09:00-17:00",
+        "24/7",
+        "Sa-Su 00:00-24:00",
+        "Mo-Su 17:00-24:00",
+        "Mo-Su 00:00-09:00",
+        "Tu,Th 08:00-12:00",
+        "Fr 22:00-02:00",
+    ];
+
+    #[derive(Debug, Clone)]
+    struct P {
+        hours: Vec<usize>,
+        after_hours: Vec<usize>,
+        away: Option<(i64, i64, Option<usize>)>,
+    }
+
+    fn build_site(
+        clinic_hours: usize,
+        urgent: Option<usize>,
+        clinic_line: bool,
+        ps: &[P],
+    ) -> Option<Site> {
+        let mut diags = Diagnostics::default();
+        let config = load::config_from_source(
+            &SourceFile::new("site.toml", "base_url = \"https://x.example.org\"\n"),
+            &mut diags,
+        )?;
+        let mut clinic = format!(
+            "name = \"C\"\ntimezone = \"America/Winnipeg\"\nregion = \"CA\"\nphone = \"+1 204 555 0100\"\nhours = \"{}\"\n[emergency]\nnumber = \"911\"\ntext = \"Call 911.\"\n",
+            HOURS[clinic_hours]
+        );
+        if let Some(u) = urgent {
+            clinic += &format!(
+                "[[urgent]]\nlabel = \"U\"\nphone = \"+1 204 555 0199\"\nhours = \"{}\"\nwhen = \"W\"\n",
+                HOURS[u]
+            );
+        }
+        if clinic_line {
+            clinic += "[after_hours]\ntext = \"T\"\nphone = \"+1 204 555 0198\"\n";
+        }
+        clinic += "[[closures]]\nfrom = 2026-12-24\nto = 2026-12-26\n";
+        let clinic =
+            load::clinic_from_source(&SourceFile::new("data/clinic.toml", clinic), &mut diags)?;
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25)?;
+        let cache = ParseCache::default();
+        let env = ProviderEnv {
+            region: Some(clinic.region),
+            root: std::path::Path::new("/nonexistent"),
+            cache: &cache,
+        };
+        let mut providers = Vec::new();
+        for (i, p) in ps.iter().enumerate() {
+            let mut text = format!("name = \"P{i}\"\nrole = \"R\"\nreviewed = 2026-11-01\n");
+            for h in &p.hours {
+                text += &format!(
+                    "[[channels]]\nkind = \"email\"\nvalue = \"p{i}@x.example.org\"\nhours = \"{}\"\n",
+                    HOURS[*h]
+                );
+            }
+            let others: Vec<String> = p
+                .after_hours
+                .iter()
+                .map(|j| j % ps.len())
+                .filter(|j| *j != i)
+                .map(|j| format!("\"p{j}\""))
+                .collect();
+            if !others.is_empty() {
+                text += &format!("[after_hours]\ncovering = [{}]\n", others.join(", "));
+            }
+            if let Some((start, len, covering)) = p.away {
+                let from = today + Duration::days(start);
+                let to = from + Duration::days(len);
+                text += &format!("[[away]]\nfrom = {from}\nto = {to}\n");
+                if let Some(c) = covering.map(|c| c % ps.len()).filter(|c| *c != i) {
+                    text += &format!("covering = \"p{c}\"\n");
+                }
+            }
+            let file = SourceFile::new(format!("data/providers/p{i}.toml"), text);
+            providers.push(load::provider_from_source(
+                &file,
+                &format!("p{i}"),
+                env,
+                &mut diags,
+            )?);
+        }
+        Some(Site::new(
+            "/nonexistent".into(),
+            config,
+            clinic,
+            providers,
+            today,
+        ))
+    }
+
+    fn away_on(p: &Provider, d: NaiveDate) -> Option<&crate::model::Away> {
+        p.away.iter().find(|a| a.from <= d && d <= a.to)
+    }
+
+    fn channels_open(site: &Site, p: &Provider, t: NaiveDateTime, dated: bool) -> bool {
+        if dated && site.clinic.closed.contains(t.date()) {
+            return false;
+        }
+        p.public_channels()
+            .any(|c| c.hours.as_ref().unwrap_or(&site.clinic.hours).is_open(t))
+    }
+
+    /// Provider `i` or whoever covers their absence, following the chain.
+    fn reach_at(
+        site: &Site,
+        i: usize,
+        t: NaiveDateTime,
+        dated: bool,
+        seen: &mut Vec<usize>,
+    ) -> bool {
+        let p = &site.providers[i];
+        match away_on(p, t.date()).filter(|_| dated) {
+            None => channels_open(site, p, t, dated),
+            Some(a) => match a
+                .covering
+                .as_ref()
+                .and_then(|c| site.provider_index(&c.slug))
+            {
+                Some(c) if !seen.contains(&c) => {
+                    seen.push(c);
+                    reach_at(site, c, t, dated, seen)
+                }
+                _ => false,
+            },
+        }
+    }
+
+    fn has_route(site: &Site, i: usize, t: NaiveDateTime, dated: bool) -> bool {
+        let p = &site.providers[i];
+        if reach_at(site, i, t, dated, &mut vec![i]) {
+            return true;
+        }
+        if site.clinic.urgent.iter().any(|u| u.hours.is_open(t)) {
+            return true;
+        }
+        if p.after_hours.covering.is_empty() && p.after_hours.text.is_none() {
+            return site
+                .clinic
+                .after_hours
+                .as_ref()
+                .is_some_and(|a| a.phone.is_some());
+        }
+        p.after_hours.covering.iter().any(|c| {
+            site.provider_index(&c.slug)
+                .is_some_and(|c| reach_at(site, c, t, dated, &mut vec![c]))
+        })
+    }
+
+    fn provider() -> impl Strategy<Value = P> {
+        (
+            proptest::collection::vec(0..HOURS.len(), 1..3),
+            proptest::collection::vec(0usize..4, 0..2),
+            proptest::option::of((-3i64..50, 0i64..12, proptest::option::of(0usize..4))),
+        )
+            .prop_map(|(hours, after_hours, away)| P {
+                hours,
+                after_hours,
+                away,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn gap_free_sites_have_a_route_at_every_sampled_minute(
+            clinic_hours in 0..HOURS.len(),
+            urgent in proptest::option::of(0..HOURS.len()),
+            clinic_line in proptest::bool::ANY,
+            ps in proptest::collection::vec(provider(), 1..4),
+            samples in proptest::collection::vec(0u32..(DAYS_AHEAD * 1440), 64),
+        ) {
+            let Some(site) = build_site(clinic_hours, urgent, clinic_line, &ps) else {
+                return Ok(());
+            };
+            let warnings = check(&site);
+            let analysis = Analysis::new(&site, Window::ahead(site.today, DAYS_AHEAD));
+            for (i, p) in site.providers.iter().enumerate() {
+                let gap_free = !warnings.iter().any(|d| d.message.starts_with(&format!("{} (", p.name)));
+                let week = Window::typical_week(site.today);
+                let ahead = Window::ahead(site.today, DAYS_AHEAD);
+                for &m in &samples {
+                    let t_week = week.time_at(m % week.minutes());
+                    let t_ahead = ahead.time_at(m);
+                    if gap_free {
+                        prop_assert!(has_route(&site, i, t_week, false), "{} has no route at {t_week} (typical week)", p.name);
+                        prop_assert!(has_route(&site, i, t_ahead, true), "{} has no route at {t_ahead}", p.name);
+                    }
+                    // And the analysis agrees with the oracle minute by minute.
+                    prop_assert_eq!(
+                        !analysis.gaps(i).contains(m),
+                        has_route(&site, i, t_ahead, true),
+                        "{} at {}", p.name, t_ahead
+                    );
+                }
+            }
+        }
     }
 }
