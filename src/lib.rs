@@ -11,6 +11,8 @@
 //! `check()` and `build()` below are that pipeline; `main.rs` only parses flags
 //! and prints what they return.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod check;
 pub mod diagnostic;
 pub mod init;
