@@ -11,7 +11,10 @@
 //! `check()` and `build()` below are that pipeline; `main.rs` only parses flags
 //! and prints what they return.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod check;
 pub mod diagnostic;
@@ -167,6 +170,14 @@ pub struct BuildReport {
 /// `howtoreach build`: checks, renders into staging folders, swaps them in.
 /// On any error nothing in the output folders changes.
 pub fn build(opts: &Options) -> Result<BuildReport, Diagnostics> {
+    build_with_progress(opts, &|_, _| {})
+}
+
+/// `build`, calling `progress(done, total)` as providers are rendered.
+pub fn build_with_progress(
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     let timings = std::env::var_os("HOWTOREACH_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -188,7 +199,8 @@ pub fn build(opts: &Options) -> Result<BuildReport, Diagnostics> {
     let mut tera = render::load_templates(&opts.site)?;
     let staging = output::Staging::new(&paths).map_err(one)?;
     lap("templates and staging");
-    match render::render_site(&site, &mut tera, &staging) {
+    let counting = render::Counting::new(&staging, site.providers.len(), progress);
+    match render::render_site(&site, &mut tera, &counting) {
         Ok(stats) => {
             lap("render");
             staging.commit().map_err(one)?;

@@ -79,7 +79,11 @@ fn main() -> ExitCode {
                 base_url,
                 ..Default::default()
             };
-            match howtoreach::build(&opts) {
+            let bar = Progress::new();
+            let result =
+                howtoreach::build_with_progress(&opts, &|done, total| bar.tick(done, total));
+            bar.finish();
+            match result {
                 Ok(report) => {
                     print_diagnostics(&report.warnings, color);
                     eprintln!(
@@ -137,6 +141,50 @@ fn main() -> ExitCode {
                 ExitCode::from(USAGE_OR_IO)
             }
         },
+    }
+}
+
+/// A progress bar for builds that take more than a second, on a terminal and
+/// outside CI; invisible otherwise.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    start: std::time::Instant,
+    enabled: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let enabled = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} providers ({eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+            enabled,
+            shown: Default::default(),
+        }
+    }
+
+    fn tick(&self, done: usize, total: usize) {
+        use std::sync::atomic::Ordering;
+        if !self.enabled {
+            return;
+        }
+        if !self.shown.load(Ordering::Relaxed) && self.start.elapsed().as_secs() >= 1 {
+            self.shown.store(true, Ordering::Relaxed);
+            self.bar.set_length(total as u64);
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 

@@ -434,14 +434,26 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
             NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
         )]);
-        let bt = BusinessTime { hours: &h, closures: &closures };
+        let bt = BusinessTime {
+            hours: &h,
+            closures: &closures,
+        };
         // Wednesday 10:00: open until 17:00.
-        assert_eq!(bt.next_change(at(2026, 11, 25, 10, 0)), Some(at(2026, 11, 25, 17, 0)));
+        assert_eq!(
+            bt.next_change(at(2026, 11, 25, 10, 0)),
+            Some(at(2026, 11, 25, 17, 0))
+        );
         // Friday evening: Monday 30 is a closure, so Tuesday 09:00.
-        assert_eq!(bt.next_change(at(2026, 11, 27, 18, 0)), Some(at(2026, 12, 1, 9, 0)));
+        assert_eq!(
+            bt.next_change(at(2026, 11, 27, 18, 0)),
+            Some(at(2026, 12, 1, 9, 0))
+        );
         let always = hours("24/7");
         let none = Closures::default();
-        let bt = BusinessTime { hours: &always, closures: &none };
+        let bt = BusinessTime {
+            hours: &always,
+            closures: &none,
+        };
         assert_eq!(bt.next_change(at(2026, 11, 25, 10, 0)), None);
     }
 

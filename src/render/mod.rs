@@ -50,6 +50,40 @@ impl Emit for Discard {
     }
 }
 
+/// Passes files on, and reports progress: one provider is done when its handout is written.
+pub struct Counting<'a> {
+    inner: &'a dyn Emit,
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+    progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl<'a> Counting<'a> {
+    pub fn new(
+        inner: &'a dyn Emit,
+        total: usize,
+        progress: &'a (dyn Fn(usize, usize) + Sync),
+    ) -> Self {
+        Counting {
+            inner,
+            done: Default::default(),
+            total,
+            progress,
+        }
+    }
+}
+
+impl Emit for Counting<'_> {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.inner.emit(dest, path, bytes)?;
+        if dest == Dest::Handouts {
+            let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            (self.progress)(done, self.total);
+        }
+        Ok(())
+    }
+}
+
 /// Which output tree a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dest {
