@@ -281,10 +281,14 @@ fn swap_in(staged: &Path, target: &Path) -> Result<(), Diagnostic> {
 }
 
 impl Emit for Staging {
+    /// Writes a file into the staging tree. A file whose bytes are the same as
+    /// in the live output is hard-linked from it instead (as `rsync --link-dest`
+    /// does): no new inode, no data written, and the swap stays atomic. The
+    /// staging tree starts empty, so a linked file is never written through.
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let base = match dest {
-            Dest::Public => &self.staged.public,
-            Dest::Handouts => &self.staged.handouts,
+        let (base, live) = match dest {
+            Dest::Public => (&self.staged.public, &self.targets.public),
+            Dest::Handouts => (&self.staged.handouts, &self.targets.handouts),
         };
         let full = base.join(path);
         if let Some(parent) = full.parent()
@@ -292,7 +296,21 @@ impl Emit for Staging {
         {
             fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
         }
+        let previous = live.join(path);
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &full).is_ok() {
+            return Ok(());
+        }
         fs::write(&full, bytes).map_err(|e| io_error("write", &full, &e))
+    }
+}
+
+/// Whether `path` is a regular file holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
     }
 }
 

@@ -1416,3 +1416,31 @@ fn tree_bytes_sees_every_file_and_folder() {
     assert_eq!(tree.get(Path::new("a/b/c.txt")), Some(&b"x".to_vec()));
     assert!(tree.contains_key(&PathBuf::from("empty/")));
 }
+
+#[test]
+fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::unbuilt();
+    site.build().expect_success();
+    let inode = |rel: &str| {
+        std::fs::metadata(site.path(rel))
+            .map(|m| m.ino())
+            .unwrap_or_default()
+    };
+    let unchanged = "public/providers/nadia-okafor/qr.svg";
+    let changed = "public/providers/ada-byron/index.html";
+    let (before_unchanged, before_changed) = (inode(unchanged), inode(changed));
+    site.replace(ADA, "role = \"Counsellor\"", "role = \"Senior counsellor\"");
+    site.build().expect_success();
+    assert_eq!(
+        inode(unchanged),
+        before_unchanged,
+        "an unchanged file keeps its inode"
+    );
+    assert_ne!(
+        inode(changed),
+        before_changed,
+        "a changed file is written anew"
+    );
+    assert!(site.read(changed).contains("Senior counsellor"));
+}
