@@ -1077,8 +1077,7 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let walker = walkdir::WalkDir::new(&dir)
         .follow_links(false)
-        .sort_by_file_name()
-        .max_depth(32);
+        .sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,

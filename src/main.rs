@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use howtoreach::diagnostic::{Diagnostic, Diagnostics};
 
+mod serve;
+
 /// Build a clinic's "how to reach us" website from one TOML file per provider.
 #[derive(Parser, Debug)]
 #[command(name = "howtoreach", version, about)]
@@ -37,6 +39,18 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+    },
+    /// Preview the site on http://127.0.0.1, rebuilding and reloading the browser on every change.
+    Serve {
+        /// The site's folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Port to listen on; when it is taken, the next free one (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Write a new site with example data into DIR.
     Init {
@@ -127,6 +141,18 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Serve { site, port, open } => match serve::run(serve::Settings {
+            site,
+            port,
+            open,
+            color,
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(d) => {
+                eprintln!("{}", d.render(color));
+                ExitCode::from(USAGE_OR_IO)
+            }
+        },
         Command::Init { dir } => match howtoreach::init::init(&dir) {
             Ok(()) => {
                 eprintln!(
