@@ -29,7 +29,10 @@ fn toml_str(s: &str) -> String {
 fn write_site(dir: &Path, t: &[String]) {
     let f = |i: usize| toml_str(&t[i % t.len()]);
     let _ = fs::create_dir_all(dir.join("data/providers"));
-    let _ = fs::write(dir.join("site.toml"), "base_url = \"https://clinic.example.org\"\n");
+    let _ = fs::write(
+        dir.join("site.toml"),
+        "base_url = \"https://clinic.example.org\"\n",
+    );
     let clinic = format!(
         "name = {}\ntimezone = \"America/Winnipeg\"\nregion = \"CA\"\nphone = \"+1 204 555 0100\"\nhours = \"Mo-Fr 08:00-16:30\"\naddress = {}\n\
 [emergency]\nnumber = \"911\"\ntext = {}\n\
@@ -87,7 +90,11 @@ fn payload() -> impl Strategy<Value = String> {
         .prop_map(|(a, p, b)| {
             let s = format!("{a}{p}{b}");
             // Names and labels must not be blank; everything else is free text.
-            if s.trim().is_empty() { "x".to_string() } else { s }
+            if s.trim().is_empty() {
+                "x".to_string()
+            } else {
+                s
+            }
         })
 }
 

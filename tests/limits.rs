@@ -34,11 +34,18 @@ fn provider_file_over_one_mib_is_refused() {
 fn string_of_100000_characters_is_handled() {
     let site = Site::unbuilt();
     let long = "Très long. ".repeat(10_000);
-    site.replace(ADA, "role = \"Counsellor\"", &format!("role = \"Counsellor\"\nabout = \"{long}\""));
+    site.replace(
+        ADA,
+        "role = \"Counsellor\"",
+        &format!("role = \"Counsellor\"\nabout = \"{long}\""),
+    );
     let run = site.build();
     run.expect_success();
     no_panic(&run);
-    assert!(site.read("public/providers/ada-byron/index.html").contains("Très long."));
+    assert!(
+        site.read("public/providers/ada-byron/index.html")
+            .contains("Très long.")
+    );
 }
 
 #[test]
@@ -58,7 +65,9 @@ fn non_utf8_file_name_is_an_error() {
     let name = std::ffi::OsStr::from_bytes(b"data/providers/caf\xe9.toml");
     let _ = fs::write(site.root().join(name), ADA_TOML);
     let run = site.check();
-    run.expect_code(1).expect_stderr("is not valid UTF-8").expect_help();
+    run.expect_code(1)
+        .expect_stderr("is not valid UTF-8")
+        .expect_help();
     no_panic(&run);
 }
 
@@ -83,7 +92,10 @@ fn byte_order_mark_and_crlf_line_endings_are_accepted() {
     site.write(ADA, &crlf);
     let run = site.build();
     run.expect_success();
-    assert!(site.read("public/providers/ada-byron/index.html").contains("Ada Byron"));
+    assert!(
+        site.read("public/providers/ada-byron/index.html")
+            .contains("Ada Byron")
+    );
 }
 
 #[test]
@@ -125,7 +137,9 @@ fn folder_named_like_a_provider_file_is_an_error() {
 #[test]
 fn binary_garbage_is_a_clear_error() {
     let site = Site::unbuilt();
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) % 251) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) % 251) as u8)
+        .collect();
     let _ = fs::write(site.path(ADA), garbage);
     let run = site.check();
     run.expect_code(1).expect_stderr(ADA);
@@ -216,5 +230,6 @@ fn output_paths_with_dots_and_symlinks_are_resolved_before_the_rules() {
     // An absolute path to the site's data folder.
     let data = site.path("data");
     let run = site.run("build", &["--output", &data.to_string_lossy()]);
-    run.expect_code(1).expect_stderr("inside the site's data/ folder");
+    run.expect_code(1)
+        .expect_stderr("inside the site's data/ folder");
 }

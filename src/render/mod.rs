@@ -35,7 +35,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 /// The built-in assets, compiled into the binary; a site's `static/` file of the same path wins.
 pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../static/style.css")),
-    ("howtoreach.js", include_bytes!("../../static/howtoreach.js")),
+    (
+        "howtoreach.js",
+        include_bytes!("../../static/howtoreach.js"),
+    ),
 ];
 
 /// Where rendered files go: `emit(kind, relative path, bytes)`.
