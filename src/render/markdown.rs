@@ -67,7 +67,15 @@ pub fn to_html(markdown: &str) -> String {
     if format_html(root, &options, &mut html).is_err() {
         return String::new();
     }
-    html
+    // Links to other sites open without giving them a handle on this page.
+    html.replace(
+        "<a href=\"https://",
+        "<a rel=\"noopener noreferrer\" href=\"https://",
+    )
+    .replace(
+        "<a href=\"http://",
+        "<a rel=\"noopener noreferrer\" href=\"http://",
+    )
 }
 
 #[cfg(test)]
@@ -109,6 +117,16 @@ mod tests {
     fn safe_links_stay() {
         let html = to_html("[site](https://example.org) [mail](mailto:a@example.org) [rel](../x/)");
         assert_eq!(html.matches("href").count(), 3, "{html}");
+    }
+
+    #[test]
+    fn external_links_get_noopener() {
+        let html = to_html("[site](https://example.org) [rel](../x/)");
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer\" href=\"https://example.org\">"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"../x/\">"), "{html}");
     }
 
     #[test]
