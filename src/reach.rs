@@ -242,9 +242,15 @@ impl<'a> Analysis<'a> {
         let mut away = Vec::with_capacity(site.providers.len());
         for p in &site.providers {
             let channels = p.public_channels().fold(Minutes::empty(), |acc, c| {
-                acc.union(&open(c.hours.as_ref().unwrap_or(&site.clinic.hours)))
+                let minutes = open(c.hours.as_ref().unwrap_or(&site.clinic.hours));
+                let minutes = if c.follows_closures() {
+                    minutes.subtract(&closed)
+                } else {
+                    minutes
+                };
+                acc.union(&minutes)
             });
-            own.push(channels.subtract(&closed));
+            own.push(channels);
             away.push(if window.dated {
                 Minutes::from_ranges(
                     p.away
@@ -745,11 +751,11 @@ mod tests {
     }
 
     fn channels_open(site: &Site, p: &Provider, t: NaiveDateTime, dated: bool) -> bool {
-        if dated && site.clinic.closed.contains(t.date()) {
-            return false;
-        }
-        p.public_channels()
-            .any(|c| c.hours.as_ref().unwrap_or(&site.clinic.hours).is_open(t))
+        let closed = dated && site.clinic.closed.contains(t.date());
+        p.public_channels().any(|c| {
+            !(closed && c.follows_closures())
+                && c.hours.as_ref().unwrap_or(&site.clinic.hours).is_open(t)
+        })
     }
 
     /// Provider `i` or whoever covers their absence, following the chain.

@@ -1664,6 +1664,8 @@ fn inject(html: &[u8], version: u64, errors: Option<&str>) -> Vec<u8> {
 /// put first in it, so that the reload script runs. `None` when nothing is
 /// to change.
 fn allow_own_scripts(html: &[u8]) -> Option<Vec<u8>> {
+    // The reload script needs `script-src 'self'` (handouts allow no script)
+    // and `connect-src 'self'` for its event stream (pages set `default-src 'none'`).
     let lower = html.to_ascii_lowercase();
     let at = find(&lower, b"content-security-policy")?;
     let tag_start = rfind(&lower[..at], b"<meta")?;
@@ -1671,12 +1673,20 @@ fn allow_own_scripts(html: &[u8]) -> Option<Vec<u8>> {
     let content =
         tag_start + find(&lower[tag_start..tag_end], b"content=\"")? + b"content=\"".len();
     let policy_end = content + lower[content..tag_end].iter().position(|&b| b == b'"')?;
-    if find(&lower[content..policy_end], b"script-src").is_some() {
+    let policy = &lower[content..policy_end];
+    let mut add: Vec<u8> = Vec::new();
+    if find(policy, b"script-src").is_none() {
+        add.extend_from_slice(b"script-src 'self'; ");
+    }
+    if find(policy, b"connect-src").is_none() {
+        add.extend_from_slice(b"connect-src 'self'; ");
+    }
+    if add.is_empty() {
         return None;
     }
-    let mut out = Vec::with_capacity(html.len() + 20);
+    let mut out = Vec::with_capacity(html.len() + add.len());
     out.extend_from_slice(&html[..content]);
-    out.extend_from_slice(b"script-src 'self'; ");
+    out.extend_from_slice(&add);
     out.extend_from_slice(&html[content..]);
     Some(out)
 }
@@ -2084,11 +2094,17 @@ phone = "+1 204 555 0198"
         let handout = b"<head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\"></head><body></body>";
         let out = String::from_utf8(inject(handout, 1, None)).expect("utf-8");
         assert!(
-            out.contains("content=\"script-src 'self'; default-src 'none'\""),
+            out.contains("content=\"script-src 'self'; connect-src 'self'; default-src 'none'\""),
             "{out}"
         );
         let page = b"<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'\"><body></body>";
-        assert_eq!(allow_own_scripts(page), None);
+        let out = allow_own_scripts(page).map(String::from_utf8);
+        assert!(
+            matches!(&out, Some(Ok(s)) if s.contains("content=\"connect-src 'self'; script-src 'self'\"")),
+            "{out:?}"
+        );
+        let done = b"<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'; connect-src 'self'\">";
+        assert_eq!(allow_own_scripts(done), None);
     }
 
     #[test]

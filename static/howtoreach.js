@@ -145,7 +145,7 @@ const live = (data) => {
     const answer = answerText(deadline(ch, c.response, t, tz), t, card.dataset.verb);
     out.textContent = '';
     out.append(el('strong', open ? 'live-open' : 'live-closed', statusText(open, nextChange(ch, t), t)));
-    if (answer) out.append(el('span', 'live-answer', answer));
+    if (answer) out.append(' ', el('span', 'live-answer', answer));
     out.hidden = false;
   }
 };

@@ -189,3 +189,23 @@ fn provider_page_shows_a_gap_plainly() {
         "{page}"
     );
 }
+
+#[test]
+fn an_on_call_channel_stays_open_when_the_clinic_is_closed() {
+    let site = Site::unbuilt();
+    let clinic =
+        clinic_without_backstops().replace("hours = \"Mo-Fr 08:00-16:30\"", "hours = \"24/7\"");
+    site.write("data/clinic.toml", &clinic);
+    site.write(
+        ADA,
+        &format!(
+            "{ADA_TOML}\n[[channels]]\nkind = \"answering-service\"\nvalue = \"+1 204 555 0170\"\nhours = \"24/7\"\n"
+        ),
+    );
+    let check = site.check();
+    assert!(warnings_about(&check, "Ada Byron (").is_empty(), "{check}");
+    // The live-status data tells the script that this channel ignores closures.
+    site.build().expect_success();
+    let page = site.read("public/providers/ada-byron/index.html");
+    assert!(page.contains("\"closures\":[]"), "{page}");
+}

@@ -71,6 +71,17 @@ impl Hours {
             .map(|r| r.range)
     }
 
+    /// Whether the hours are open at every minute of a typical week ("24/7").
+    pub fn always_open(&self) -> bool {
+        // Any Monday will do for rules without dates; 2024-01-01 was one.
+        let Some(monday) = NaiveDate::from_ymd_opt(2024, 1, 1) else {
+            return false;
+        };
+        self.week(monday)
+            .iter()
+            .all(|d| d.len() == 1 && d[0] == (0..1440))
+    }
+
     /// Whether the hours are open at `at`.
     pub fn is_open(&self, at: NaiveDateTime) -> bool {
         self.oh.is_open(at)

@@ -305,6 +305,19 @@ impl Channel {
             .unwrap_or_else(|| self.kind.default_label())
     }
 
+    /// Whether the clinic's closures close this channel. An answering service,
+    /// a pager, and any channel answered around the clock are on-call services
+    /// that run when the clinic is closed ("the 24-hour line stays open"); every
+    /// other channel is staffed by the clinic and closes with it.
+    pub fn follows_closures(&self) -> bool {
+        let on_call = matches!(
+            self.kind,
+            ChannelKind::AnsweringService | ChannelKind::Pager
+        );
+        let around_the_clock = self.hours.as_ref().is_some_and(Hours::always_open);
+        !(on_call || around_the_clock)
+    }
+
     /// The link a patient taps, if the kind has one.
     pub fn href(&self) -> Option<String> {
         match (&self.value, self.kind) {

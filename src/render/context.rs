@@ -89,11 +89,61 @@ pub struct ClinicView {
     pub phone: PhoneView,
     pub hours_text: String,
     pub hours_lines: Vec<String>,
+    pub opening_hours_spec: Vec<OpeningSpec>,
     pub timezone: String,
     pub emergency: EmergencyView,
     pub urgent: Vec<UrgentView>,
     pub after_hours: Option<ClinicAfterHoursView>,
     pub closures: Vec<ClosureView>,
+}
+
+/// One schema.org OpeningHoursSpecification: days sharing one time range.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpeningSpec {
+    pub days: Vec<&'static str>,
+    /// `HH:MM`
+    pub opens: String,
+    /// `HH:MM`; midnight at the end of the day is `23:59`.
+    pub closes: String,
+}
+
+/// OpeningHoursSpecification entries for a typical week: one per group of
+/// days with the same range, in order of first appearance.
+pub fn opening_specs(hours: &Hours, monday: NaiveDate) -> Vec<OpeningSpec> {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let hhmm = |m: u32| {
+        let m = m.min(1439);
+        format!("{:02}:{:02}", m / 60, m % 60)
+    };
+    let mut specs: Vec<(std::ops::Range<u32>, Vec<&'static str>)> = Vec::new();
+    for (day, ranges) in hours.week(monday).iter().enumerate() {
+        for r in ranges {
+            match specs.iter_mut().find(|(range, _)| range == r) {
+                Some((_, days)) => days.push(DAYS[day]),
+                None => specs.push((r.clone(), vec![DAYS[day]])),
+            }
+        }
+    }
+    specs
+        .into_iter()
+        .map(|(r, days)| OpeningSpec {
+            days,
+            opens: hhmm(r.start),
+            closes: if r.end >= 1440 {
+                "23:59".to_string()
+            } else {
+                hhmm(r.end)
+            },
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +169,10 @@ pub struct ChannelView {
     pub hours_text: String,
     pub hours_lines: Vec<String>,
     pub hours_own: bool,
+    /// The typical week as schema.org OpeningHoursSpecification entries.
+    pub opening_hours_spec: Vec<OpeningSpec>,
+    /// The number, for phone-valued kinds (phone, mobile, pager, answering-service, sms, fax).
+    pub phone: Option<PhoneView>,
     pub response_text: Option<String>,
     pub use_for: Vec<String>,
     pub not_for: Vec<String>,
@@ -185,6 +239,10 @@ pub struct StatusData {
 pub struct ChannelStatus {
     /// The channel's position in `provider.channels` (its `index`).
     pub index: usize,
+    /// The closures that close this channel, when not the clinic's (an on-call
+    /// service stays open: `[]`); absent means the clinic's list applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closures: Option<Vec<[String; 2]>>,
     /// Seven lists (Monday first) of `[start, end]` minutes of the day when someone answers.
     pub week: Vec<Vec<[u32; 2]>>,
     pub response: Option<ResponseData>,
@@ -328,6 +386,7 @@ impl<'a> ViewBuilder<'a> {
         let c: &Clinic = &self.site.clinic;
         let hours_lines = self.words.lines(&c.hours);
         ClinicView {
+            opening_hours_spec: opening_specs(&c.hours, monday_of(self.site.today)),
             name: c.name.clone(),
             address: c.address.clone(),
             website: c.website.clone(),
@@ -398,6 +457,11 @@ impl<'a> ViewBuilder<'a> {
             hours_text: lines.join("; "),
             hours_lines: lines,
             hours_own: c.hours.is_some(),
+            opening_hours_spec: opening_specs(hours, monday_of(self.site.today)),
+            phone: match &c.value {
+                crate::model::ChannelValue::Phone(p) => Some(phone_view(p)),
+                _ => None,
+            },
             response_text: c.response.map(|r| r.text()),
             use_for: c.use_for.clone(),
             not_for: c.not_for.clone(),
@@ -457,6 +521,8 @@ impl<'a> ViewBuilder<'a> {
             hours_text: String::new(),
             hours_lines: Vec::new(),
             hours_own: false,
+            opening_hours_spec: Vec::new(),
+            phone: None,
             response_text: None,
             use_for: Vec::new(),
             not_for: Vec::new(),
@@ -612,6 +678,7 @@ impl<'a> ViewBuilder<'a> {
                 let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
                 ChannelStatus {
                     index,
+                    closures: (!c.follows_closures()).then(Vec::new),
                     week: hours
                         .week(monday)
                         .iter()
