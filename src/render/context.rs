@@ -109,7 +109,7 @@ pub struct OpeningSpec {
 
 /// OpeningHoursSpecification entries for a typical week: one per group of
 /// days with the same range, in order of first appearance.
-pub fn opening_specs(hours: &Hours, monday: NaiveDate) -> Vec<OpeningSpec> {
+pub fn opening_specs(week: &[Vec<std::ops::Range<u32>>; 7]) -> Vec<OpeningSpec> {
     const DAYS: [&str; 7] = [
         "Monday",
         "Tuesday",
@@ -124,7 +124,7 @@ pub fn opening_specs(hours: &Hours, monday: NaiveDate) -> Vec<OpeningSpec> {
         format!("{:02}:{:02}", m / 60, m % 60)
     };
     let mut specs: Vec<(std::ops::Range<u32>, Vec<&'static str>)> = Vec::new();
-    for (day, ranges) in hours.week(monday).iter().enumerate() {
+    for (day, ranges) in week.iter().enumerate() {
         for r in ranges {
             match specs.iter_mut().find(|(range, _)| range == r) {
                 Some((_, days)) => days.push(DAYS[day]),
@@ -321,7 +321,15 @@ pub enum Audience {
 /// Hours in words are computed once per distinct `hours` text: many channels share them.
 pub struct HoursWords {
     monday: NaiveDate,
-    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    cache: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<HoursFacts>>>,
+}
+
+/// What the pages show of one `hours` text, computed once.
+pub struct HoursFacts {
+    /// Open minute ranges of each day of the typical week, Monday first.
+    pub week: [Vec<std::ops::Range<u32>>; 7],
+    pub lines: Vec<String>,
+    pub specs: Vec<OpeningSpec>,
 }
 
 impl HoursWords {
@@ -332,17 +340,27 @@ impl HoursWords {
         }
     }
 
-    pub fn lines(&self, hours: &Hours) -> Vec<String> {
+    /// The typical week, its words and its OpeningHoursSpecification, cached by text.
+    pub fn facts(&self, hours: &Hours) -> std::sync::Arc<HoursFacts> {
         if let Ok(cache) = self.cache.lock()
-            && let Some(lines) = cache.get(hours.raw())
+            && let Some(facts) = cache.get(hours.raw())
         {
-            return lines.clone();
+            return facts.clone();
         }
-        let lines = hours.lines(self.monday);
+        let week = hours.week(self.monday);
+        let facts = std::sync::Arc::new(HoursFacts {
+            lines: crate::model::hours::week_lines(&week),
+            specs: opening_specs(&week),
+            week,
+        });
         if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(hours.raw().to_string(), lines.clone());
+            cache.insert(hours.raw().to_string(), facts.clone());
         }
-        lines
+        facts
+    }
+
+    pub fn lines(&self, hours: &Hours) -> Vec<String> {
+        self.facts(hours).lines.clone()
     }
 }
 
@@ -386,7 +404,7 @@ impl<'a> ViewBuilder<'a> {
         let c: &Clinic = &self.site.clinic;
         let hours_lines = self.words.lines(&c.hours);
         ClinicView {
-            opening_hours_spec: opening_specs(&c.hours, monday_of(self.site.today)),
+            opening_hours_spec: self.words.facts(&c.hours).specs.clone(),
             name: c.name.clone(),
             address: c.address.clone(),
             website: c.website.clone(),
@@ -457,7 +475,7 @@ impl<'a> ViewBuilder<'a> {
             hours_text: lines.join("; "),
             hours_lines: lines,
             hours_own: c.hours.is_some(),
-            opening_hours_spec: opening_specs(hours, monday_of(self.site.today)),
+            opening_hours_spec: self.words.facts(hours).specs.clone(),
             phone: match &c.value {
                 crate::model::ChannelValue::Phone(p) => Some(phone_view(p)),
                 _ => None,
@@ -668,7 +686,6 @@ impl<'a> ViewBuilder<'a> {
 
     /// The live-status data of the channels an audience sees, as JSON safe inside `<script>`.
     fn status_json(&self, p: &Provider, audience: Audience) -> String {
-        let monday = monday_of(self.site.today);
         let channels = p
             .channels
             .iter()
@@ -679,8 +696,10 @@ impl<'a> ViewBuilder<'a> {
                 ChannelStatus {
                     index,
                     closures: (!c.follows_closures()).then(Vec::new),
-                    week: hours
-                        .week(monday)
+                    week: self
+                        .words
+                        .facts(hours)
+                        .week
                         .iter()
                         .map(|day| day.iter().map(|r| [r.start, r.end]).collect())
                         .collect(),
