@@ -233,3 +233,71 @@ fn output_paths_with_dots_and_symlinks_are_resolved_before_the_rules() {
     run.expect_code(1)
         .expect_stderr("inside the site's data/ folder");
 }
+
+/// Mounts a small tmpfs at `dir`; `None` where mounting is not allowed (not root).
+fn small_tmpfs(dir: &std::path::Path, size: &str) -> Option<Unmount> {
+    let _ = fs::create_dir_all(dir);
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| Unmount(dir.to_path_buf()))
+}
+
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_output_location_is_a_clear_error_and_loses_nothing() {
+    let site = Site::unbuilt();
+    let disk = site.path("small-disk");
+    let Some(_mounted) = small_tmpfs(&disk, "600k") else {
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let out = disk.join("public");
+    let out_arg = out.to_string_lossy().to_string();
+    site.run("build", &["--output", &out_arg]).expect_success();
+    let before = tree_bytes(&out);
+    // A static file too big for what is left: the staging tree cannot be written.
+    site.write("static/big.bin", &"x".repeat(700 * 1024));
+    let run = site.run("build", &["--output", &out_arg]);
+    run.expect_code(2)
+        .expect_stderr("No space left on device")
+        .expect_stderr("the previous output is untouched");
+    no_panic(&run);
+    assert_eq!(tree_bytes(&out), before, "the previous output changed");
+    // Nothing half-written is left beside it.
+    assert!(!disk.join(".public.howtoreach-staging").exists());
+}
+
+#[test]
+fn a_read_only_output_location_is_a_clear_error_and_loses_nothing() {
+    let site = Site::unbuilt();
+    let disk = site.path("ro-disk");
+    let Some(_mounted) = small_tmpfs(&disk, "4m") else {
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let out = disk.join("public");
+    let out_arg = out.to_string_lossy().to_string();
+    site.run("build", &["--output", &out_arg]).expect_success();
+    let before = tree_bytes(&out);
+    let remounted = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(remounted);
+    site.replace(ADA, "role = \"Counsellor\"", "role = \"Senior counsellor\"");
+    let run = site.run("build", &["--output", &out_arg]);
+    run.expect_code(2).expect_stderr("Read-only file system");
+    no_panic(&run);
+    assert_eq!(tree_bytes(&out), before, "the previous output changed");
+}

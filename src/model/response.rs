@@ -470,4 +470,67 @@ mod tests {
             None
         );
     }
+
+    // Properties of business time, over random hours, closures and send times.
+    use proptest::prelude::*;
+
+    const PATTERNS: [&str; 6] = [
+        "Mo-Fr 09:00-17:00",
+        "Mo-Fr 08:00-12:00,13:00-16:30",
+        "Tu-Th 13:00-17:00",
+        "24/7",
+        "Mo-Su 08:00-20:00",
+        "Fr 22:00-02:00",
+    ];
+
+    fn business(n: u32) -> impl Strategy<Value = Response> {
+        prop_oneof![
+            (1..=n).prop_map(Response::BusinessHours),
+            (1..=n).prop_map(Response::BusinessDays),
+            Just(Response::SameBusinessDay),
+            Just(Response::NextBusinessDay),
+        ]
+    }
+
+    fn closures() -> impl Strategy<Value = Closures> {
+        proptest::collection::vec((0i64..60, 0i64..4), 0..4).prop_map(|v| {
+            let base = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+            Closures::new(
+                v.into_iter()
+                    .map(|(start, len)| {
+                        let from = base + Duration::days(start);
+                        (from, from + Duration::days(len))
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn business_deadlines_are_monotonic_skip_closures_and_fall_in_hours(
+            pattern in 0..PATTERNS.len(),
+            closures in closures(),
+            response in business(12),
+            a in 0i64..(60 * 1440),
+            gap in 0i64..(3 * 1440),
+        ) {
+            let h = hours(PATTERNS[pattern]);
+            let bt = BusinessTime { hours: &h, closures: &closures };
+            let start = at(2026, 11, 23, 0, 0);
+            let t1 = start + Duration::minutes(a);
+            let t2 = t1 + Duration::minutes(gap);
+            let (d1, d2) = (bt.deadline(response, t1, TZ), bt.deadline(response, t2, TZ));
+            if let (Some(d1), Some(d2)) = (d1, d2) {
+                prop_assert!(d1 >= t1, "due {d1} before sent {t1}");
+                prop_assert!(d1 <= d2, "later message due earlier: {t1} → {d1}, {t2} → {d2}");
+                // The answer is due at a time the channel is staffed up to: the
+                // minute before it is open, on a day that is not a closure.
+                let last = d1 - Duration::minutes(1);
+                prop_assert!(bt.is_open(last), "{response:?} from {t1} due {d1}, outside the hours");
+                prop_assert!(!closures.contains(last.date()), "due {d1} on a closure");
+            }
+        }
+    }
 }
