@@ -217,6 +217,17 @@ impl Staging {
         };
         for dir in [&staged.public, &staged.handouts] {
             if dir.exists() {
+                // Left by a killed build: ours only if it carries the marker (or
+                // is empty: killed before the marker was written).
+                let ours = dir.join(MARKER).is_file()
+                    || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+                if !ours {
+                    return Err(Diagnostic::error(format!(
+                        "{} exists and was not made by howtoreach",
+                        dir.display()
+                    ))
+                    .help("howtoreach stages builds in this folder: move or rename it"));
+                }
                 fs::remove_dir_all(dir)
                     .map_err(|e| io_error("remove the old staging folder", dir, &e))?;
             }

@@ -301,3 +301,14 @@ fn a_read_only_output_location_is_a_clear_error_and_loses_nothing() {
     no_panic(&run);
     assert_eq!(tree_bytes(&out), before, "the previous output changed");
 }
+
+#[test]
+fn a_foreign_folder_where_staging_goes_is_not_deleted() {
+    let site = Site::unbuilt();
+    site.write(".public.howtoreach-staging/mine.txt", "mine");
+    let run = site.build();
+    run.expect_code(1)
+        .expect_stderr("was not made by howtoreach")
+        .expect_help();
+    assert_eq!(site.read(".public.howtoreach-staging/mine.txt"), "mine");
+}
