@@ -25,7 +25,9 @@ pub const STARTER: &[(&str, &str)] = &[
 ];
 
 /// Writes the starter site into `dir`, which must not exist or be empty.
-pub fn init(dir: &Path) -> Result<(), Diagnostic> {
+/// The providers' `reviewed` dates are set to `today`, so a new site checks
+/// clean under `--strict` whenever it is made.
+pub fn init(dir: &Path, today: chrono::NaiveDate) -> Result<(), Diagnostic> {
     if dir.exists() {
         let empty = fs::read_dir(dir)
             .map(|mut d| d.next().is_none())
@@ -47,6 +49,7 @@ pub fn init(dir: &Path) -> Result<(), Diagnostic> {
                     .in_path(parent)
             })?;
         }
+        let text = text.replace("reviewed = 2026-11-01", &format!("reviewed = {today}"));
         fs::write(&path, text).map_err(|e| {
             Diagnostic::error(format!("cannot write {}: {e}", path.display())).in_path(&path)
         })?;

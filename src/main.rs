@@ -153,7 +153,7 @@ fn main() -> ExitCode {
                 ExitCode::from(USAGE_OR_IO)
             }
         },
-        Command::Init { dir } => match howtoreach::init::init(&dir) {
+        Command::Init { dir } => match howtoreach::init::init(&dir, init_date()) {
             Ok(()) => {
                 eprintln!(
                     "wrote a new site into {}: edit its files, then run `howtoreach build --site {}`",
@@ -211,6 +211,14 @@ impl Progress {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// The date `init` writes as `reviewed`: `SOURCE_DATE_EPOCH` (UTC), else today on this computer.
+fn init_date() -> chrono::NaiveDate {
+    match howtoreach::source_date(None) {
+        Ok(Some(d)) => d,
+        _ => chrono::Local::now().date_naive(),
     }
 }
 

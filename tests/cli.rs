@@ -1444,3 +1444,31 @@ fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
     );
     assert!(site.read(changed).contains("Senior counsellor"));
 }
+
+#[test]
+fn init_dates_the_review_today_so_a_new_site_is_never_stale() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("later");
+    // 2028-01-01 at noon UTC: long after the starter files were written.
+    let out = howtoreach()
+        .env("SOURCE_DATE_EPOCH", "1830340800")
+        .arg("init")
+        .arg(&site)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text =
+        std::fs::read_to_string(site.join("data/providers/jane-doe.toml")).unwrap_or_default();
+    assert!(text.contains("reviewed = 2028-01-01"), "{text}");
+    let check = howtoreach()
+        .env("SOURCE_DATE_EPOCH", "1830340800")
+        .args(["check", "--strict", "--site"])
+        .arg(&site)
+        .output()
+        .expect("runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
