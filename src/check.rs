@@ -47,25 +47,26 @@ pub fn review_dates(providers: &[Provider], config: &Config, today: NaiveDate) -
     diags
 }
 
-/// Every phone number the public site shows, by E.164, with where it is shown.
+/// Every phone number the public site shows, by its `tel:` link (E.164 and
+/// extension), with where it is shown.
 pub fn published_numbers<'a>(
     clinic: Option<&'a Clinic>,
     providers: &'a [Provider],
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
     if let Some(c) = clinic {
-        out.insert(c.phone.e164.clone(), "the clinic's main line".to_string());
+        out.insert(c.phone.tel_href(), "the clinic's main line".to_string());
         for u in &c.urgent {
-            out.insert(u.phone.e164.clone(), format!("the clinic's {}", u.label));
+            out.insert(u.phone.tel_href(), format!("the clinic's {}", u.label));
         }
         if let Some(p) = c.after_hours.as_ref().and_then(|a| a.phone.as_ref()) {
-            out.insert(p.e164.clone(), "the clinic's after-hours line".to_string());
+            out.insert(p.tel_href(), "the clinic's after-hours line".to_string());
         }
     }
     for p in providers {
         for c in p.public_channels() {
             if let ChannelValue::Phone(phone) = &c.value {
-                out.entry(phone.e164.clone())
+                out.entry(phone.tel_href())
                     .or_insert_with(|| format!("{}'s {}", p.name, c.label()));
             }
         }
@@ -82,7 +83,7 @@ pub fn private_numbers_published(clinic: Option<&Clinic>, providers: &[Provider]
             let ChannelValue::Phone(phone) = &c.value else {
                 continue;
             };
-            if let Some(place) = published.get(&phone.e164) {
+            if let Some(place) = published.get(&phone.tel_href()) {
                 diags.push(
                     Diagnostic::warning(format!(
                         "the patients-only number {} is also published as {place}",

@@ -59,10 +59,18 @@ pub fn source_date(tz: Option<chrono_tz::Tz>) -> Result<Option<NaiveDate>, Strin
         .map_err(|_| format!("SOURCE_DATE_EPOCH=`{value}` is not a number of seconds"))?;
     let utc = chrono::DateTime::from_timestamp(secs, 0)
         .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{value}` is out of range"))?;
-    Ok(Some(match tz {
+    let date = match tz {
         Some(tz) => utc.with_timezone(&tz).date_naive(),
         None => utc.date_naive(),
-    }))
+    };
+    // Business time and reachability look up to a year or so ahead; the
+    // opening_hours evaluation stops at the year 9999.
+    if !(1970..=9000).contains(&chrono::Datelike::year(&date)) {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH=`{value}` is {date}, outside the years 1970 to 9000"
+        ));
+    }
+    Ok(Some(date))
 }
 
 /// Loads and checks the site: the model (if every file loaded) and every problem.

@@ -1075,10 +1075,13 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // Links are followed (walkdir reports loops), after `check_link_inside`
+    // has made sure each one stays inside the site.
     let walker = walkdir::WalkDir::new(&dir)
-        .follow_links(false)
+        .follow_links(true)
         .sort_by_file_name();
-    for entry in walker {
+    let mut entries = walker.into_iter();
+    while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -1110,6 +1113,9 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
             && let Err(d) = check_link_inside(path, &canonical_root, &shown)
         {
             diags.push(d);
+            if entry.file_type().is_dir() {
+                entries.skip_current_dir();
+            }
             continue;
         }
         let Some(stem) = name.strip_suffix(".toml") else {

@@ -77,11 +77,13 @@ pub fn resolve(
     diags: &mut Diagnostics,
 ) -> OutputPaths {
     let root = normalize(root);
-    let public = match cli_output {
-        Some(p) => normalize(p),
-        None => normalize(&root.join(&config.output_dir)),
+    let public_written = match cli_output {
+        Some(p) => p.to_path_buf(),
+        None => root.join(&config.output_dir),
     };
-    let handouts = normalize(&root.join(&config.handout_dir));
+    let handouts_written = root.join(&config.handout_dir);
+    let public = normalize(&public_written);
+    let handouts = normalize(&handouts_written);
     let at = |d: Diagnostic, span: &Option<std::ops::Range<usize>>, from_cli: bool| match span {
         Some(s) if !from_cli => d.at(&config.file, s.clone()),
         _ => d.in_path("site.toml"),
@@ -89,15 +91,22 @@ pub fn resolve(
     let checks = [
         (
             &public,
+            &public_written,
             "output",
             &config.output_dir_span,
             cli_output.is_some(),
         ),
-        (&handouts, "handout", &config.handout_dir_span, false),
+        (
+            &handouts,
+            &handouts_written,
+            "handout",
+            &config.handout_dir_span,
+            false,
+        ),
     ];
     let mut unsafe_found = false;
-    for (dir, what, span, from_cli) in checks {
-        if let Some(problem) = unsafe_target(&root, dir) {
+    for (dir, written, what, span, from_cli) in checks {
+        if let Some(problem) = unsafe_target(&root, dir, written) {
             unsafe_found = true;
             diags.push(
                 at(
@@ -147,7 +156,7 @@ pub fn resolve(
 }
 
 /// Why `dir` must not be replaced by a build, if it must not.
-fn unsafe_target(root: &Path, dir: &Path) -> Option<String> {
+fn unsafe_target(root: &Path, dir: &Path, as_written: &Path) -> Option<String> {
     if dir == root {
         return Some("is the site's own folder".to_string());
     }
@@ -162,19 +171,22 @@ fn unsafe_target(root: &Path, dir: &Path) -> Option<String> {
             return Some(format!("is inside the site's {input}/ folder"));
         }
     }
-    if dir.join("data").exists() {
-        return Some("contains a data/ folder".to_string());
+    // The path as written, before links are resolved: a link is refused, since
+    // the swap would replace the link, not the folder it names.
+    if fs::symlink_metadata(as_written).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Some("is a symbolic link; name the real folder instead".to_string());
     }
-    match fs::symlink_metadata(dir) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Some("is a symbolic link; name the real folder instead".to_string());
-        }
+    match fs::metadata(dir) {
         Ok(meta) if !meta.is_dir() => return Some("is a file, not a folder".to_string()),
         Ok(_) => {}
         Err(_) => return None,
     }
+    // Ours: whatever it holds (a site's static/data/ is copied into it).
     if dir.join(MARKER).is_file() {
         return None;
+    }
+    if dir.join("data").exists() {
+        return Some("contains a data/ folder".to_string());
     }
     match fs::read_dir(dir) {
         Ok(mut entries) => {
@@ -228,8 +240,7 @@ impl Staging {
                     ))
                     .help("howtoreach stages builds in this folder: move or rename it"));
                 }
-                fs::remove_dir_all(dir)
-                    .map_err(|e| io_error("remove the old staging folder", dir, &e))?;
+                remove_ours(dir).map_err(|e| io_error("remove the old staging folder", dir, &e))?;
             }
             fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
             let marker = dir.join(MARKER);
@@ -252,7 +263,7 @@ impl Staging {
         for old in [&self.staged.public, &self.staged.handouts] {
             // The staging path now holds the previous output; losing it is harmless.
             if old.exists() {
-                let _ = fs::remove_dir_all(old);
+                let _ = remove_ours(old);
             }
         }
         Ok(())
@@ -261,9 +272,30 @@ impl Staging {
     /// Drops the staged trees after a failed build.
     pub fn abandon(self) {
         for dir in [&self.staged.public, &self.staged.handouts] {
-            let _ = fs::remove_dir_all(dir);
+            let _ = remove_ours(dir);
         }
     }
+}
+
+/// Deletes a folder of ours with its marker last, so a build killed while
+/// deleting leaves a folder that still says it is ours.
+fn remove_ours(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    let marker = dir.join(MARKER);
+    if marker.exists() {
+        fs::remove_file(marker)?;
+    }
+    fs::remove_dir(dir)
 }
 
 /// Atomically puts `staged` at `target`: an exchange when `target` exists, a rename otherwise.
@@ -355,10 +387,11 @@ mod tests {
     #[test]
     fn refuses_root_and_ancestors() {
         let root = normalize(Path::new("/tmp/site-x"));
-        assert!(unsafe_target(&root, &root).is_some());
-        assert!(unsafe_target(&root, Path::new("/tmp")).is_some());
-        assert!(unsafe_target(&root, Path::new("/")).is_some());
-        assert!(unsafe_target(&root, &root.join("data/out")).is_some());
-        assert!(unsafe_target(&root, &root.join("public-new-never-exists")).is_none());
+        let check = |dir: &Path| unsafe_target(&root, dir, dir);
+        assert!(check(&root).is_some());
+        assert!(check(Path::new("/tmp")).is_some());
+        assert!(check(Path::new("/")).is_some());
+        assert!(check(&root.join("data/out")).is_some());
+        assert!(check(&root.join("public-new-never-exists")).is_none());
     }
 }

@@ -1472,3 +1472,129 @@ fn init_dates_the_review_today_so_a_new_site_is_never_stale() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+// Regressions from the review of the first session.
+
+#[test]
+fn patients_only_number_in_a_colleagues_text_fails_the_build() {
+    let site = Site::built();
+    let before = site.tree("public");
+    site.replace(
+        SAMUEL,
+        "role = \"Nurse practitioner\"",
+        "role = \"Nurse practitioner\"\nabout = \"Dr. Okafor's patients may also text her at 204-555-0177.\"",
+    );
+    let run = site.build();
+    run.expect_code(1)
+        .expect_stderr("contains Nadia Okafor's patients-only")
+        .expect_help();
+    assert_same_tree(
+        &before,
+        &site.tree("public"),
+        "the output after a refused build",
+    );
+}
+
+#[test]
+fn patients_only_number_in_the_clinic_text_fails_the_build() {
+    let site = Site::built();
+    site.replace(
+        "data/clinic.toml",
+        "text = \"Outside clinic hours, call the answering service.\"",
+        "text = \"Dr. Okafor's patients: (204) 555-0177.\"",
+    );
+    site.build()
+        .expect_code(1)
+        .expect_stderr("contains Nadia Okafor's patients-only");
+}
+
+#[test]
+fn patients_only_url_that_prefixes_a_public_one_is_not_a_false_alarm() {
+    let site = Site::unbuilt();
+    site.write(
+        NADIA,
+        &format!(
+            "{NADIA_TOML}\n[[channels]]\nkind = \"video\"\nvalue = \"https://portal.clinic.example.org\"\nvisibility = \"patients\"\n"
+        ),
+    );
+    site.build().expect_success();
+}
+
+#[test]
+fn static_data_folder_does_not_block_the_next_build() {
+    let site = Site::unbuilt();
+    site.write("static/data/fees.txt", "x");
+    site.build().expect_success();
+    site.build().expect_success();
+    assert_eq!(site.read("public/data/fees.txt"), "x");
+}
+
+#[test]
+fn providers_in_a_linked_folder_inside_the_site_are_loaded() {
+    let site = Site::unbuilt();
+    let text = site.read(ADA);
+    site.remove(ADA);
+    site.write("shared/team/ada-byron.toml", &text);
+    let _ = std::os::unix::fs::symlink("../../shared/team", site.path("data/providers/team"));
+    site.build().expect_success();
+    assert!(site.exists("public/providers/ada-byron/index.html"));
+}
+
+#[test]
+fn own_after_hours_replaces_the_clinic_text_and_line() {
+    let site = Site::unbuilt();
+    site.write(
+        ADA,
+        &format!("{ADA_TOML}\n[after_hours]\ncovering = [\"samuel-reyes\"]\n"),
+    );
+    site.build().expect_success();
+    let page = site.read("public/providers/ada-byron/index.html");
+    assert!(
+        !page.contains("Outside clinic hours, call the answering service."),
+        "{page}"
+    );
+}
+
+#[test]
+fn output_folder_that_is_a_symbolic_link_is_refused() {
+    let site = Site::unbuilt();
+    let elsewhere = tempfile::tempdir().expect("a temporary folder");
+    let _ = std::os::unix::fs::symlink(elsewhere.path(), site.path("public"));
+    site.build()
+        .expect_code(1)
+        .expect_stderr("is a symbolic link");
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+    );
+}
+
+#[test]
+fn patients_only_extension_of_a_public_line_is_not_called_published() {
+    let site = Site::unbuilt();
+    site.replace(
+        NADIA,
+        "value = \"+1 204 555 0177\"",
+        "value = \"+1 204 555 0100 ext. 4321\"",
+    );
+    let check = site.check();
+    check.expect_no_stderr("is also published");
+}
+
+#[test]
+fn source_date_far_in_the_future_is_an_error_not_a_crash() {
+    let site = Site::unbuilt();
+    let out = howtoreach()
+        .env("SOURCE_DATE_EPOCH", "8210266876799")
+        .args(["check", "--site"])
+        .arg(site.root())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("outside the years 1970 to 9000"),
+        "{stderr}"
+    );
+}

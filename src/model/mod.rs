@@ -348,11 +348,33 @@ impl Channel {
     pub fn value_forms(&self) -> Vec<String> {
         let mut forms = vec![self.raw_value.clone(), self.display()];
         if let ChannelValue::Phone(p) = &self.value {
-            forms.push(p.e164.clone());
-            forms.push(p.e164.trim_start_matches('+').to_string());
+            forms.extend(phone_forms(p));
         }
+        forms.sort();
+        forms.dedup();
         forms
     }
+}
+
+/// The ways a phone number is commonly written: display, E.164 with and
+/// without `+`, and for 10-digit national numbers (North America) the digits
+/// alone and grouped 3-3-4 with spaces, dashes or dots.
+pub fn phone_forms(p: &Phone) -> Vec<String> {
+    let mut forms = vec![
+        p.display.clone(),
+        p.e164.clone(),
+        p.e164.trim_start_matches('+').to_string(),
+    ];
+    if let Some(national) = p.e164.strip_prefix("+1")
+        && national.len() == 10
+    {
+        let (a, b, c) = (&national[..3], &national[3..6], &national[6..]);
+        forms.push(national.to_string());
+        for sep in [" ", "-", "."] {
+            forms.push(format!("{a}{sep}{b}{sep}{c}"));
+        }
+    }
+    forms
 }
 
 /// The key people look names up by: `sort_as`, else the last word of the name

@@ -563,17 +563,15 @@ impl<'a> ViewBuilder<'a> {
         let channels = self.channels(p, audience);
         let clinic = &self.site.clinic;
         let from_clinic = p.after_hours.text.is_none() && p.after_hours.covering.is_empty();
+        // The provider's own [after_hours] replaces the clinic's, text and line.
+        let clinic_route = clinic.after_hours.as_ref().filter(|_| from_clinic);
         let after_hours = AfterHoursView {
             text: p
                 .after_hours
                 .text
                 .clone()
-                .or_else(|| clinic.after_hours.as_ref().map(|a| a.text.clone())),
-            phone: clinic
-                .after_hours
-                .as_ref()
-                .and_then(|a| a.phone.as_ref())
-                .map(phone_view),
+                .or_else(|| clinic_route.map(|a| a.text.clone())),
+            phone: clinic_route.and_then(|a| a.phone.as_ref()).map(phone_view),
             covering: p
                 .after_hours
                 .covering

@@ -196,6 +196,9 @@ pub fn render_site(
     tera: &mut Tera,
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
+    // Every public file passes the patients-only guard on its way out.
+    let guard = Guard::new(site, out);
+    let out: &dyn Emit = &guard;
     let views = ViewBuilder::new(site);
     // Each summary becomes a template value once; `providers` and `departments`
     // share them (Tera's maps are reference-counted), so the index costs one copy.
@@ -282,10 +285,6 @@ pub fn render_site(
         }
     }
 
-    // Numbers the public site shows anyway: a patients-only channel that
-    // repeats one of them reveals nothing new (`check` warns about it).
-    let published = crate::check::published_numbers(Some(&site.clinic), &site.providers);
-
     // A page, contact card, QR code and handout per provider, in parallel.
     let per_provider: Vec<Result<(), Diagnostic>> = site
         .providers
@@ -319,11 +318,9 @@ pub fn render_site(
                 );
                 ctx.insert("provider", &views.provider(p, Audience::Public, &inline_qr));
                 render("provider.html", &ctx, buf)?;
-                guard_public(p, &published, buf, "page")?;
                 out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
 
                 let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
-                guard_public(p, &published, card.as_bytes(), "contact card")?;
                 out.emit(
                     Dest::Public,
                     &format!("{dir}/{}.vcf", p.slug),
@@ -392,38 +389,76 @@ pub fn render_site(
     })
 }
 
-/// Defence in depth: a provider's patients-only values must not be in a public
-/// file made for them, whatever a site's template does.
-fn guard_public(
-    p: &crate::model::Provider,
-    published: &std::collections::HashMap<String, String>,
-    bytes: &[u8],
-    what: &str,
-) -> Result<(), Diagnostic> {
-    let public: Vec<String> = p.public_channels().flat_map(|c| c.value_forms()).collect();
-    let text = String::from_utf8_lossy(bytes);
-    for c in p.channels.iter().filter(|c| !c.is_public()) {
-        // A number published anyway (same E.164 as a public one) is warned about by `check`.
-        if let crate::model::ChannelValue::Phone(phone) = &c.value
-            && published.contains_key(&phone.e164)
+/// Defence in depth: no public file may contain a patients-only value, in any
+/// common written form, whatever a site's template or a free-text field does.
+/// Forms that are part of something the site publishes anyway (the same number
+/// as a public channel or clinic line, a prefix of a public URL) are left out:
+/// `check` warns about those.
+pub struct Guard<'a> {
+    inner: &'a dyn Emit,
+    matcher: Option<aho_corasick::AhoCorasick>,
+    /// For each pattern: which provider and channel it comes from.
+    owners: Vec<(String, String, std::path::PathBuf)>,
+}
+
+impl<'a> Guard<'a> {
+    pub fn new(site: &Site, inner: &'a dyn Emit) -> Self {
+        let mut public: Vec<String> = site
+            .providers
+            .iter()
+            .flat_map(|p| p.public_channels().flat_map(|c| c.value_forms()))
+            .collect();
+        let clinic = &site.clinic;
+        for phone in std::iter::once(&clinic.phone)
+            .chain(clinic.urgent.iter().map(|u| &u.phone))
+            .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
         {
-            continue;
+            public.extend(crate::model::phone_forms(phone));
         }
-        for form in c.value_forms() {
-            if form.len() >= 5 && !public.contains(&form) && text.contains(form.as_str()) {
-                return Err(Diagnostic::error(format!(
-                    "the public {what} of {} contains a patients-only value ({})",
-                    p.name,
-                    c.label()
-                ))
-                .at(&p.file, 0..0)
-                .help(
-                    "a site template printed it: public pages must only show `provider.channels`",
-                ));
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for p in &site.providers {
+            for c in p.channels.iter().filter(|c| !c.is_public()) {
+                for form in c.value_forms() {
+                    let published = public.iter().any(|f| f.contains(form.as_str()));
+                    if form.chars().count() >= 7 && !published {
+                        patterns.push(form);
+                        owners.push((p.name.clone(), c.label().to_string(), p.file.path.clone()));
+                    }
+                }
             }
         }
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .ok()
+        };
+        Guard {
+            inner,
+            matcher,
+            owners,
+        }
     }
-    Ok(())
+}
+
+impl Emit for Guard<'_> {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if dest == Dest::Public
+            && let Some(m) = &self.matcher
+            && let Some(found) = m.find(bytes)
+            && let Some((name, label, file)) = self.owners.get(found.pattern().as_usize())
+        {
+            return Err(Diagnostic::error(format!(
+                "the public file {path} contains {name}'s patients-only {label}"
+            ))
+            .in_path(file)
+            .help("patients-only values belong on handouts only: remove it from the text or template that prints it"));
+        }
+        self.inner.emit(dest, path, bytes)
+    }
 }
 
 /// `sitemap.xml`: the index and every provider page, with their review dates.
