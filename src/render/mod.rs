@@ -415,24 +415,51 @@ impl<'a> Guard<'a> {
         {
             public.extend(crate::model::phone_forms(phone));
         }
-        let mut patterns = Vec::new();
-        let mut owners = Vec::new();
+        let mut candidates = Vec::new();
+        let mut candidate_owners = Vec::new();
         for p in &site.providers {
             for c in p.channels.iter().filter(|c| !c.is_public()) {
                 for form in c.value_forms() {
-                    let published = public.iter().any(|f| f.contains(form.as_str()));
-                    if form.chars().count() >= 7 && !published {
-                        patterns.push(form);
-                        owners.push((p.name.clone(), c.label().to_string(), p.file.path.clone()));
+                    if form.chars().count() >= 7 {
+                        candidates.push(form);
+                        candidate_owners.push((
+                            p.name.clone(),
+                            c.label().to_string(),
+                            p.file.path.clone(),
+                        ));
                     }
                 }
+            }
+        }
+        // Which candidates stand inside something published: one pass over
+        // the public values with an automaton of the candidates.
+        let mut published = vec![false; candidates.len()];
+        if let Ok(finder) = aho_corasick::AhoCorasick::new(&candidates) {
+            for text in &public {
+                for m in finder.find_overlapping_iter(text.as_str()) {
+                    if let Some(flag) = published.get_mut(m.pattern().as_usize()) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for ((form, owner), published) in
+            candidates.into_iter().zip(candidate_owners).zip(published)
+        {
+            if !published {
+                patterns.push(form);
+                owners.push(owner);
             }
         }
         let matcher = if patterns.is_empty() {
             None
         } else {
+            // A DFA: built once (a few MB for tens of thousands of values),
+            // then every public byte is scanned in one pass.
             aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&patterns)
                 .ok()
         };
