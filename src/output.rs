@@ -357,7 +357,7 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Keeps rendered files in memory (tests, `check`).
+/// Keeps rendered files in memory (tests and fuzzing).
 #[derive(Default)]
 pub struct MemoryOutput {
     pub files: std::sync::Mutex<std::collections::BTreeMap<(u8, String), Vec<u8>>>,
