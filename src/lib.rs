@@ -46,6 +46,8 @@ pub struct Options {
     pub strict: bool,
     /// The build date; `None` reads `SOURCE_DATE_EPOCH`, else today in the clinic's time zone.
     pub today: Option<NaiveDate>,
+    /// Provider files converted by earlier loads (`serve`).
+    pub cache: Option<std::sync::Arc<load::LoadCache>>,
 }
 
 /// The build date from `SOURCE_DATE_EPOCH`, if set and valid.
@@ -75,7 +77,7 @@ pub fn source_date(tz: Option<chrono_tz::Tz>) -> Result<Option<NaiveDate>, Strin
 
 /// Loads and checks the site: the model (if every file loaded) and every problem.
 pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, Diagnostics) {
-    let (loaded, mut diags) = load::load_site(&opts.site);
+    let (loaded, mut diags) = load::load_site(&opts.site, opts.cache.as_deref());
     let load::Loaded {
         config,
         clinic,

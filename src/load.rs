@@ -1190,6 +1190,65 @@ pub fn check_link_inside(
 // ---------------------------------------------------------------------------
 // The whole site.
 
+/// Converted provider files kept between loads (`serve`): a file whose text
+/// (and the clinic's region) did not change is not parsed again. Providers
+/// with a photo are always re-checked, since the photo may have gone.
+#[derive(Default)]
+pub struct LoadCache {
+    providers: std::sync::Mutex<HashMap<PathBuf, CachedProvider>>,
+}
+
+struct CachedProvider {
+    text: std::sync::Arc<str>,
+    region: Option<model::phone::Region>,
+    provider: Option<Provider>,
+    diags: Diagnostics,
+}
+
+impl std::fmt::Debug for LoadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.providers.lock().map(|m| m.len()).unwrap_or(0);
+        write!(f, "LoadCache({n} providers)")
+    }
+}
+
+impl LoadCache {
+    fn get(
+        &self,
+        path: &Path,
+        file: &SourceFile,
+        region: Option<model::phone::Region>,
+    ) -> Option<(Option<Provider>, Diagnostics)> {
+        let map = self.providers.lock().ok()?;
+        let hit = map.get(path)?;
+        let fresh = hit.text == file.text
+            && hit.region == region
+            && hit.provider.as_ref().is_some_and(|p| p.photo.is_none());
+        fresh.then(|| (hit.provider.clone(), hit.diags.clone()))
+    }
+
+    fn put(
+        &self,
+        path: &Path,
+        file: &SourceFile,
+        region: Option<model::phone::Region>,
+        provider: &Option<Provider>,
+        diags: &Diagnostics,
+    ) {
+        if let Ok(mut map) = self.providers.lock() {
+            map.insert(
+                path.to_path_buf(),
+                CachedProvider {
+                    text: file.text.clone(),
+                    region,
+                    provider: provider.clone(),
+                    diags: diags.clone(),
+                },
+            );
+        }
+    }
+}
+
 /// Everything that loaded, even when some files did not: later checks run on
 /// what is there, so one run reports every problem of the site.
 pub struct Loaded {
@@ -1204,7 +1263,7 @@ pub struct Loaded {
 }
 
 /// Reads and converts every file of the site at `root`, reporting every problem.
-pub fn load_site(root: &Path) -> (Loaded, Diagnostics) {
+pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagnostics) {
     let mut diags = Diagnostics::default();
     let read = |rel: &str, diags: &mut Diagnostics| -> Option<SourceFile> {
         match read_source(&root.join(rel), Path::new(rel)) {
@@ -1257,7 +1316,16 @@ pub fn load_site(root: &Path) -> (Loaded, Diagnostics) {
         .map(|p| {
             let mut d = Diagnostics::default();
             let provider = match read_source(&p.full, &p.shown) {
-                Ok(file) => provider_from_source(&file, &p.slug, env, &mut d),
+                Ok(file) => {
+                    if let Some(hit) = load_cache.and_then(|c| c.get(&p.full, &file, env.region)) {
+                        return hit;
+                    }
+                    let provider = provider_from_source(&file, &p.slug, env, &mut d);
+                    if let Some(c) = load_cache {
+                        c.put(&p.full, &file, env.region, &provider, &d);
+                    }
+                    provider
+                }
                 Err(e) => {
                     d.push(e);
                     None
@@ -1452,5 +1520,34 @@ value = "javascript:alert(1)"
         assert_eq!(e, ["kind", "value"]);
         assert_eq!(did_you_mean("vaule", &e), Some("value".to_string()));
         assert_eq!(did_you_mean("zzz", &e), None);
+    }
+
+    #[test]
+    fn cached_loads_reparse_only_changed_files() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        if let Err(d) = crate::init::init(dir.path(), today) {
+            panic!("{d}");
+        }
+        let cache = LoadCache::default();
+        let (first, _) = load_site(dir.path(), Some(&cache));
+        assert!(first.complete);
+        let jane = dir.path().join("data/providers/jane-doe.toml");
+        let text = std::fs::read_to_string(&jane).unwrap_or_default();
+        let _ = std::fs::write(&jane, text.replace("Family physician", "Family doctor"));
+        let (second, _) = load_site(dir.path(), Some(&cache));
+        let role = |l: &Loaded, slug: &str| {
+            l.providers
+                .iter()
+                .find(|p| p.slug == slug)
+                .map(|p| p.role.clone())
+        };
+        assert_eq!(role(&second, "jane-doe").as_deref(), Some("Family doctor"));
+        assert_eq!(role(&second, "sam-lee"), role(&first, "sam-lee"));
+        // A file broken after a good load is reported, not served from the cache.
+        let _ = std::fs::write(&jane, "name = ");
+        let (third, diags) = load_site(dir.path(), Some(&cache));
+        assert!(!third.complete);
+        assert!(diags.has_errors());
     }
 }

@@ -113,6 +113,8 @@ pub fn run(settings: Settings) -> Result<(), Diagnostic> {
             site: root.clone(),
             output: Some(scratch_output()),
             base_url: Some(base.clone()),
+            // Unchanged provider files are not parsed again on each rebuild.
+            cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
             ..Options::default()
         },
         settings.color,
@@ -1851,6 +1853,7 @@ phone = "+1 204 555 0198"
                 output: Some(root.join("never-written")),
                 base_url: Some("http://127.0.0.1:1111".into()),
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25),
+                cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
                 ..Options::default()
             },
             false,
