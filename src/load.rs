@@ -1200,6 +1200,7 @@ pub struct LoadCache {
 
 struct CachedProvider {
     text: std::sync::Arc<str>,
+    stamp: Option<FileStamp>,
     region: Option<model::phone::Region>,
     provider: Option<Provider>,
     diags: Diagnostics,
@@ -1212,25 +1213,56 @@ impl std::fmt::Debug for LoadCache {
     }
 }
 
+/// Size, modification time and inode of a file.
+type FileStamp = (u64, std::time::SystemTime, u64);
+
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?, meta.ino()))
+}
+
 impl LoadCache {
+    fn get_by_stamp(
+        &self,
+        path: &Path,
+        stamp: Option<FileStamp>,
+        region: Option<model::phone::Region>,
+    ) -> Option<(Option<Provider>, Diagnostics)> {
+        let stamp = stamp?;
+        let map = self.providers.lock().ok()?;
+        let hit = map.get(path)?;
+        let fresh = hit.stamp == Some(stamp)
+            && hit.region == region
+            && hit.provider.as_ref().is_some_and(|p| p.photo.is_none());
+        fresh.then(|| (hit.provider.clone(), hit.diags.clone()))
+    }
+
     fn get(
         &self,
         path: &Path,
         file: &SourceFile,
+        stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
     ) -> Option<(Option<Provider>, Diagnostics)> {
-        let map = self.providers.lock().ok()?;
-        let hit = map.get(path)?;
+        let mut map = self.providers.lock().ok()?;
+        let hit = map.get_mut(path)?;
         let fresh = hit.text == file.text
             && hit.region == region
             && hit.provider.as_ref().is_some_and(|p| p.photo.is_none());
-        fresh.then(|| (hit.provider.clone(), hit.diags.clone()))
+        if !fresh {
+            return None;
+        }
+        // Same text under a new stamp (a save without a change): remember it.
+        hit.stamp = stamp;
+        Some((hit.provider.clone(), hit.diags.clone()))
     }
 
     fn put(
         &self,
         path: &Path,
         file: &SourceFile,
+        stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
         provider: &Option<Provider>,
         diags: &Diagnostics,
@@ -1240,6 +1272,7 @@ impl LoadCache {
                 path.to_path_buf(),
                 CachedProvider {
                     text: file.text.clone(),
+                    stamp,
                     region,
                     provider: provider.clone(),
                     diags: diags.clone(),
@@ -1315,14 +1348,22 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         .par_iter()
         .map(|p| {
             let mut d = Diagnostics::default();
+            // A file whose size, modification time and inode are as last time
+            // is not even read again.
+            let stamp = file_stamp(&p.full);
+            if let Some(hit) = load_cache.and_then(|c| c.get_by_stamp(&p.full, stamp, env.region)) {
+                return hit;
+            }
             let provider = match read_source(&p.full, &p.shown) {
                 Ok(file) => {
-                    if let Some(hit) = load_cache.and_then(|c| c.get(&p.full, &file, env.region)) {
+                    if let Some(hit) =
+                        load_cache.and_then(|c| c.get(&p.full, &file, stamp, env.region))
+                    {
                         return hit;
                     }
                     let provider = provider_from_source(&file, &p.slug, env, &mut d);
                     if let Some(c) = load_cache {
-                        c.put(&p.full, &file, env.region, &provider, &d);
+                        c.put(&p.full, &file, stamp, env.region, &provider, &d);
                     }
                     provider
                 }
