@@ -66,6 +66,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// A failure to read or write a file (exit status 2), not a problem of the site.
+    pub io: bool,
 }
 
 impl Diagnostic {
@@ -77,6 +79,7 @@ impl Diagnostic {
             path: None,
             label: None,
             help: None,
+            io: false,
         }
     }
 
@@ -106,6 +109,12 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks the diagnostic as an I/O failure.
+    pub fn io(mut self) -> Self {
+        self.io = true;
         self
     }
 

@@ -51,7 +51,9 @@ pub fn init(dir: &Path, today: chrono::NaiveDate) -> Result<(), Diagnostic> {
         }
         let text = text.replace("reviewed = 2026-11-01", &format!("reviewed = {today}"));
         fs::write(&path, text).map_err(|e| {
-            Diagnostic::error(format!("cannot write {}: {e}", path.display())).in_path(&path)
+            Diagnostic::error(format!("cannot write {}: {e}", path.display()))
+                .in_path(&path)
+                .io()
         })?;
     }
     Ok(())

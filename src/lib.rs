@@ -25,7 +25,7 @@ pub mod output;
 pub mod reach;
 pub mod render;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -232,9 +232,4 @@ pub fn build_with_progress(
 
 fn one(d: Diagnostic) -> Diagnostics {
     Diagnostics(vec![d])
-}
-
-/// Whether `path` looks like a site folder.
-pub fn is_site(path: &Path) -> bool {
-    path.join("site.toml").is_file()
 }

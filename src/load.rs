@@ -150,7 +150,9 @@ struct RawAway {
 /// `shown` is the path as shown in diagnostics (relative to the site root).
 pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(shown)
+        Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+            .in_path(shown)
+            .io()
     })?;
     if meta.is_dir() {
         return Err(
@@ -169,7 +171,9 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
         .help("a provider file is a few kilobytes: check that this is the right file"));
     }
     let bytes = fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(shown)
+        Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+            .in_path(shown)
+            .io()
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(format!(

@@ -246,15 +246,11 @@ fn counts(diags: &Diagnostics) -> String {
 /// 1 for problems of the site, 2 for I/O failures (a diagnostic without a source span
 /// that is about the output folders or reading files) — see `is_io`.
 fn exit_status(diags: &Diagnostics) -> u8 {
-    if diags.iter().filter(|d| d.is_error()).all(is_io) {
+    if diags.iter().filter(|d| d.is_error()).all(|d| d.io) {
         USAGE_OR_IO
     } else {
         SITE_ERRORS
     }
-}
-
-fn is_io(d: &Diagnostic) -> bool {
-    d.location.is_none() && d.message.starts_with("cannot ")
 }
 
 #[cfg(test)]

@@ -217,6 +217,7 @@ pub struct Staging {
 
 fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
     Diagnostic::error(format!("cannot {what} {}: {e}", path.display()))
+        .io()
         .help("check that the folder is writable and the disk has space; the previous output is untouched")
 }
 

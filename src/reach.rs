@@ -182,7 +182,6 @@ impl Window {
 pub struct Analysis<'a> {
     site: &'a Site,
     pub window: Window,
-    closed: Minutes,
     /// Each urgent line's open minutes, and their union.
     urgent_lines: Vec<Minutes>,
     urgent: Minutes,
@@ -265,7 +264,6 @@ impl<'a> Analysis<'a> {
         Analysis {
             site,
             window,
-            closed,
             urgent_lines,
             urgent,
             clinic_line,
@@ -375,11 +373,6 @@ impl<'a> Analysis<'a> {
             out.push((None, remaining));
         }
         out
-    }
-
-    /// Whether closures touch this window (for messages).
-    pub fn has_closures(&self) -> bool {
-        !self.closed.is_empty()
     }
 }
 

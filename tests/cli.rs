@@ -1598,3 +1598,18 @@ fn source_date_far_in_the_future_is_an_error_not_a_crash() {
         "{stderr}"
     );
 }
+
+#[test]
+fn summary_line_counts_the_files_actually_written() {
+    let site = Site::unbuilt();
+    // A static file with the name of a built-in asset replaces it: counted once.
+    site.write("static/style.css", "body { color: black }");
+    let run = site.build();
+    run.expect_success();
+    let written = ["public", "handouts"]
+        .iter()
+        .flat_map(|d| site.files(d))
+        .filter(|(p, _)| !p.ends_with(".howtoreach"))
+        .count();
+    run.expect_stderr(&format!("({written} files)"));
+}

@@ -559,6 +559,22 @@ impl<'a> ViewBuilder<'a> {
         })
     }
 
+    /// The handout's view from the public one: only the channels (and the
+    /// live-status data that follows them) differ; routes, absences and
+    /// Markdown are not worked out twice.
+    pub fn for_patients(&self, p: &Provider, public: ProviderView) -> ProviderView {
+        let channels = self.channels(p, Audience::Patients);
+        ProviderView {
+            preferred: channels
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.empty_channel()),
+            channels,
+            status_json_html: self.status_json(p, Audience::Patients),
+            ..public
+        }
+    }
+
     pub fn provider(&self, p: &Provider, audience: Audience, qr_svg: &str) -> ProviderView {
         let channels = self.channels(p, audience);
         let clinic = &self.site.clinic;

@@ -132,6 +132,7 @@ pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
                 Err(e) => {
                     diags.push(
                         Diagnostic::error(format!("cannot read the templates folder: {e}"))
+                            .io()
                             .in_path("templates"),
                     );
                     continue;
@@ -316,7 +317,8 @@ pub fn render_site(
                         description.clone(),
                     ),
                 );
-                ctx.insert("provider", &views.provider(p, Audience::Public, &inline_qr));
+                let public = views.provider(p, Audience::Public, &inline_qr);
+                ctx.insert("provider", &public);
                 render("provider.html", &ctx, buf)?;
                 out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
 
@@ -338,10 +340,8 @@ pub fn render_site(
                         description,
                     ),
                 );
-                ctx.insert(
-                    "provider",
-                    &views.provider(p, Audience::Patients, &inline_qr),
-                );
+                // The handout is the same view with every channel.
+                ctx.insert("provider", &views.for_patients(p, public));
                 render("handout.html", &ctx, buf)?;
                 out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
             },
@@ -373,7 +373,7 @@ pub fn render_site(
             diags.push(d);
         }
     }
-    let static_files = copy_static(&site.root, out, &mut diags);
+    copy_static(&site.root, out, &mut diags);
 
     if diags.has_errors() {
         // A template error repeats for every provider: report each distinct one once.
@@ -385,7 +385,7 @@ pub fn render_site(
     Ok(RenderStats {
         pages: n + 2,
         providers: n,
-        files: 2 + n * 4 + 2 + BUILTIN_ASSETS.len() + static_files,
+        files: guard.written.load(std::sync::atomic::Ordering::Relaxed),
     })
 }
 
@@ -397,6 +397,8 @@ pub fn render_site(
 pub struct Guard<'a> {
     inner: &'a dyn Emit,
     matcher: Option<aho_corasick::AhoCorasick>,
+    /// Files passed on, for the summary line.
+    written: std::sync::atomic::AtomicUsize,
     /// For each pattern: which provider and channel it comes from.
     owners: Vec<(String, String, std::path::PathBuf)>,
 }
@@ -466,6 +468,7 @@ impl<'a> Guard<'a> {
         Guard {
             inner,
             matcher,
+            written: Default::default(),
             owners,
         }
     }
@@ -484,7 +487,10 @@ impl Emit for Guard<'_> {
             .in_path(file)
             .help("patients-only values belong on handouts only: remove it from the text or template that prints it"));
         }
-        self.inner.emit(dest, path, bytes)
+        self.inner.emit(dest, path, bytes)?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -508,13 +514,12 @@ pub fn sitemap(site: &Site) -> String {
 }
 
 /// Copies the site's `static/` folder; symbolic links must stay inside the site.
-fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) -> usize {
+fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) {
     let dir = root.join("static");
     if !dir.is_dir() {
-        return 0;
+        return;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut count = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .sort_by_file_name()
         .follow_links(false)
@@ -522,8 +527,11 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) -> usize {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags
-                    .push(Diagnostic::error(format!("cannot read static/: {e}")).in_path("static"));
+                diags.push(
+                    Diagnostic::error(format!("cannot read static/: {e}"))
+                        .in_path("static")
+                        .io(),
+                );
                 continue;
             }
         };
@@ -551,13 +559,14 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) -> usize {
         };
         match fs::read(entry.path()) {
             Ok(bytes) => match out.emit(Dest::Public, &rel_str.replace('\\', "/"), &bytes) {
-                Ok(()) => count += 1,
+                Ok(()) => {}
                 Err(d) => diags.push(d),
             },
             Err(e) => diags.push(
-                Diagnostic::error(format!("cannot read {}: {e}", shown.display())).in_path(&shown),
+                Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+                    .in_path(&shown)
+                    .io(),
             ),
         }
     }
-    count
 }
