@@ -1613,3 +1613,71 @@ fn summary_line_counts_the_files_actually_written() {
         .count();
     run.expect_stderr(&format!("({written} files)"));
 }
+
+#[test]
+fn site_language_sets_html_lang() {
+    let site = Site::unbuilt();
+    site.replace(
+        "site.toml",
+        "review_after_days = 90",
+        "review_after_days = 90\nlanguage = \"fr-CA\"",
+    );
+    site.build().expect_success();
+    for page in [
+        "public/index.html",
+        "public/providers/ada-byron/index.html",
+        "public/404.html",
+    ] {
+        assert!(site.read(page).contains("<html lang=\"fr-CA\""), "{page}");
+    }
+}
+
+/// The dark modules of one of our QR SVGs (`M{x} {y}h{w}v1h-{w}z` runs).
+fn qr_modules(svg: &str) -> (usize, Vec<bool>) {
+    let view = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut grid = vec![false; view * view];
+    let path = svg.split(" d=\"").nth(1).unwrap_or("");
+    for run in path.split('M').filter(|r| !r.is_empty()) {
+        let nums: Vec<usize> = run
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        if let [x, y, w, ..] = nums[..] {
+            for i in x..x + w {
+                grid[y * view + i] = true;
+            }
+        }
+    }
+    (view, grid)
+}
+
+#[test]
+fn qr_code_decodes_to_the_pages_absolute_url() {
+    let site = Site::unbuilt();
+    site.run("build", &["--base-url", "https://reach.example.org/clinic"])
+        .expect_success();
+    let svg = site.read("public/providers/nadia-okafor/qr.svg");
+    let (view, grid) = qr_modules(&svg);
+    let scale = 4;
+    let size = view * scale;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+        if grid[(y / scale) * view + x / scale] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let text = grids[0].decode().map(|(_, t)| t).unwrap_or_default();
+    assert_eq!(
+        text,
+        "https://reach.example.org/clinic/providers/nadia-okafor/"
+    );
+}
