@@ -24,6 +24,7 @@ pub mod model;
 pub mod output;
 pub mod reach;
 pub mod render;
+pub mod timing;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -189,15 +190,7 @@ pub fn build_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let timings = std::env::var_os("HOWTOREACH_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!(
-                "timing: {what} done at {:.3} s",
-                start.elapsed().as_secs_f64()
-            );
-        }
-    };
+    let lap = |what: &str| timing::lap(start, what);
     let (loaded, diags) = load_and_check(opts);
     lap("load and check");
     let Some((site, paths)) = loaded else {

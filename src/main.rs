@@ -4,6 +4,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: the build allocates many small template values from two threads;
+/// measured 10,000-provider build (see README) faster and smaller than with glibc malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use howtoreach::diagnostic::{Diagnostic, Diagnostics};
 

@@ -45,7 +45,7 @@ use tera::{Context, Tera};
 use howtoreach::Options;
 use howtoreach::diagnostic::{Diagnostic, Diagnostics};
 use howtoreach::model::{Provider, Site};
-use howtoreach::render::context::{PageView, ProviderSummary, ViewBuilder};
+use howtoreach::render::context::{Audience, PageView, ProviderSummary, ViewBuilder};
 use howtoreach::render::{self, Dest, Emit};
 
 /// A rebuild starts once the watched folders were quiet this long.
@@ -960,7 +960,7 @@ fn render_index(
         .par_iter()
         .filter(stale)
         .map(|p| {
-            let s: ProviderSummary = views.summary(p);
+            let s: ProviderSummary = views.summary(p, &views.channels(p, Audience::Public));
             (
                 p.slug.clone(),
                 (s.department.clone(), tera::Value::from_serializable(&s)),

@@ -9,26 +9,32 @@
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use opening_hours::{OpeningHours, RuleKind};
 
-/// A parsed `hours` value.
+/// A parsed `hours` value. Cloning shares it: channels with the same text
+/// (most follow the clinic's) hold one parsed expression.
 #[derive(Clone)]
-pub struct Hours {
+pub struct Hours(Arc<Parsed>);
+
+struct Parsed {
     raw: String,
     oh: OpeningHours,
+    /// [`Hours::always_open`], worked out once.
+    always_open: OnceLock<bool>,
 }
 
 impl fmt::Debug for Hours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Hours({:?})", self.raw)
+        write!(f, "Hours({:?})", self.0.raw)
     }
 }
 
 impl PartialEq for Hours {
     fn eq(&self, other: &Self) -> bool {
-        self.raw == other.raw
+        self.0.raw == other.0.raw
     }
 }
 
@@ -47,15 +53,16 @@ impl Hours {
                 first.trim()
             )
         })?;
-        Ok(Hours {
+        Ok(Hours(Arc::new(Parsed {
             raw: trimmed.to_string(),
             oh,
-        })
+            always_open: OnceLock::new(),
+        })))
     }
 
     /// The expression as written (trimmed).
     pub fn raw(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 
     /// Open intervals intersecting `from..to`, clipped to it, in order.
@@ -65,7 +72,8 @@ impl Hours {
         from: NaiveDateTime,
         to: NaiveDateTime,
     ) -> impl Iterator<Item = Range<NaiveDateTime>> + '_ {
-        self.oh
+        self.0
+            .oh
             .iter_range(from, to)
             .filter(|r| r.kind == RuleKind::Open)
             .map(|r| r.range)
@@ -73,18 +81,20 @@ impl Hours {
 
     /// Whether the hours are open at every minute of a typical week ("24/7").
     pub fn always_open(&self) -> bool {
-        // Any Monday will do for rules without dates; 2024-01-01 was one.
-        let Some(monday) = NaiveDate::from_ymd_opt(2024, 1, 1) else {
-            return false;
-        };
-        self.week(monday)
-            .iter()
-            .all(|d| d.len() == 1 && d[0] == (0..1440))
+        *self.0.always_open.get_or_init(|| {
+            // Any Monday will do for rules without dates; 2024-01-01 was one.
+            let Some(monday) = NaiveDate::from_ymd_opt(2024, 1, 1) else {
+                return false;
+            };
+            self.week(monday)
+                .iter()
+                .all(|d| d.len() == 1 && d[0] == (0..1440))
+        })
     }
 
     /// Whether the hours are open at `at`.
     pub fn is_open(&self, at: NaiveDateTime) -> bool {
-        self.oh.is_open(at)
+        self.0.oh.is_open(at)
     }
 
     /// Open minutes of each weekday in the week starting `monday`, as minute

@@ -165,12 +165,15 @@ pub struct ChannelView {
     pub action: &'static str,
     pub preferred: bool,
     pub patients_only: bool,
-    pub hours: String,
-    pub hours_text: String,
-    pub hours_lines: Vec<String>,
+    /// The raw text (a string value, shared by every channel with these hours).
+    pub hours: tera::Value,
+    /// A string value.
+    pub hours_text: tera::Value,
+    /// A list of strings.
+    pub hours_lines: tera::Value,
     pub hours_own: bool,
-    /// The typical week as schema.org OpeningHoursSpecification entries.
-    pub opening_hours_spec: Vec<OpeningSpec>,
+    /// The typical week as schema.org OpeningHoursSpecification entries (a list).
+    pub opening_hours_spec: tera::Value,
     /// The number, for phone-valued kinds (phone, mobile, pager, answering-service, sms, fax).
     pub phone: Option<PhoneView>,
     pub response_text: Option<String>,
@@ -188,8 +191,10 @@ pub struct ProviderSummary {
     pub department: Option<String>,
     pub languages: Vec<LanguageView>,
     pub url: String,
-    pub preferred: ChannelView,
-    pub channels: Vec<ChannelView>,
+    /// A channel value: the first of `channels`, shared with it.
+    pub preferred: tera::Value,
+    /// The list of public channel values, shared with the provider's page.
+    pub channels: tera::Value,
     pub away_now: bool,
 }
 
@@ -225,52 +230,26 @@ pub struct RouteView {
     pub colleague: Option<ColleagueView>,
 }
 
-/// Data for the live status script: the clinic's time zone and closures, and
-/// each shown channel's typical week and response expectation.
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusData {
-    pub timezone: String,
-    /// Inclusive `[from, to]` ISO dates.
-    pub closures: Vec<[String; 2]>,
-    pub channels: Vec<ChannelStatus>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ChannelStatus {
-    /// The channel's position in `provider.channels` (its `index`).
-    pub index: usize,
-    /// The closures that close this channel, when not the clinic's (an on-call
-    /// service stays open: `[]`); absent means the clinic's list applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub closures: Option<Vec<[String; 2]>>,
-    /// Seven lists (Monday first) of `[start, end]` minutes of the day when someone answers.
-    pub week: Vec<Vec<[u32; 2]>>,
-    pub response: Option<ResponseData>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ResponseData {
-    /// `minutes`, `hours`, `business_hours`, `days`, `business_days`,
-    /// `same_day`, `same_business_day` or `next_business_day`.
-    pub kind: &'static str,
-    pub n: u32,
-}
-
-impl From<crate::model::Response> for ResponseData {
-    fn from(r: crate::model::Response) -> Self {
-        use crate::model::Response as R;
-        let (kind, n) = match r {
-            R::Minutes(n) => ("minutes", n),
-            R::Hours(n) => ("hours", n),
-            R::BusinessHours(n) => ("business_hours", n),
-            R::Days(n) => ("days", n),
-            R::BusinessDays(n) => ("business_days", n),
-            R::SameDay => ("same_day", 0),
-            R::SameBusinessDay => ("same_business_day", 0),
-            R::NextBusinessDay => ("next_business_day", 0),
-        };
-        ResponseData { kind, n }
+/// The name of a response kind in the live-status data, and its number.
+fn response_data(r: crate::model::Response) -> (&'static str, u32) {
+    use crate::model::Response as R;
+    match r {
+        R::Minutes(n) => ("minutes", n),
+        R::Hours(n) => ("hours", n),
+        R::BusinessHours(n) => ("business_hours", n),
+        R::Days(n) => ("days", n),
+        R::BusinessDays(n) => ("business_days", n),
+        R::SameDay => ("same_day", 0),
+        R::SameBusinessDay => ("same_business_day", 0),
+        R::NextBusinessDay => ("next_business_day", 0),
     }
+}
+
+/// A channel list as template values: the list, and its first item.
+#[derive(Clone)]
+pub struct ChannelValues {
+    pub list: tera::Value,
+    pub preferred: tera::Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -296,8 +275,10 @@ pub struct ProviderView {
     pub about_html: String,
     pub reviewed: String,
     pub reviewed_text: String,
-    pub preferred: ChannelView,
-    pub channels: Vec<ChannelView>,
+    /// A channel value: the first of `channels`.
+    pub preferred: tera::Value,
+    /// The list of channel values the audience may see.
+    pub channels: tera::Value,
     pub away_now: bool,
     pub after_hours: AfterHoursView,
     pub away: Vec<AwayView>,
@@ -330,6 +311,14 @@ pub struct HoursFacts {
     pub week: [Vec<std::ops::Range<u32>>; 7],
     pub lines: Vec<String>,
     pub specs: Vec<OpeningSpec>,
+    /// The same as template values, made once and shared by every channel
+    /// with these hours (Tera's strings, lists and maps are reference-counted).
+    pub raw_value: tera::Value,
+    pub text_value: tera::Value,
+    pub lines_value: tera::Value,
+    pub specs_value: tera::Value,
+    /// The week for the live-status data: seven lists of `[start, end]` minutes, as JSON.
+    pub week_json: String,
 }
 
 impl HoursWords {
@@ -348,9 +337,23 @@ impl HoursWords {
             return facts.clone();
         }
         let week = hours.week(self.monday);
+        let lines = crate::model::hours::week_lines(&week);
+        let specs = opening_specs(&week);
+        let week_json = {
+            let days: Vec<Vec<[u32; 2]>> = week
+                .iter()
+                .map(|day| day.iter().map(|r| [r.start, r.end]).collect())
+                .collect();
+            serde_json::to_string(&days).unwrap_or_else(|_| "[]".to_string())
+        };
         let facts = std::sync::Arc::new(HoursFacts {
-            lines: crate::model::hours::week_lines(&week),
-            specs: opening_specs(&week),
+            raw_value: tera::Value::from(hours.raw()),
+            text_value: tera::Value::from(lines.join("; ")),
+            lines_value: tera::Value::from_serializable(&lines),
+            specs_value: tera::Value::from_serializable(&specs),
+            week_json,
+            lines,
+            specs,
             week,
         });
         if let Ok(mut cache) = self.cache.lock() {
@@ -459,7 +462,7 @@ impl<'a> ViewBuilder<'a> {
     pub fn channel_view(&self, c: &Channel, index: usize) -> ChannelView {
         let preferred = index == 0;
         let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
-        let lines = self.words.lines(hours);
+        let facts = self.words.facts(hours);
         ChannelView {
             index,
             kind: c.kind.as_str(),
@@ -471,11 +474,11 @@ impl<'a> ViewBuilder<'a> {
             action: c.kind.action(),
             preferred,
             patients_only: !c.is_public(),
-            hours: hours.raw().to_string(),
-            hours_text: lines.join("; "),
-            hours_lines: lines,
+            hours: facts.raw_value.clone(),
+            hours_text: facts.text_value.clone(),
+            hours_lines: facts.lines_value.clone(),
             hours_own: c.hours.is_some(),
-            opening_hours_spec: self.words.facts(hours).specs.clone(),
+            opening_hours_spec: facts.specs_value.clone(),
             phone: match &c.value {
                 crate::model::ChannelValue::Phone(p) => Some(phone_view(p)),
                 _ => None,
@@ -487,14 +490,24 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    /// The channels an audience may see, the first marked preferred.
-    fn channels(&self, p: &Provider, audience: Audience) -> Vec<ChannelView> {
-        p.channels
+    /// The channels an audience may see, the first marked preferred, as template values.
+    pub fn channels(&self, p: &Provider, audience: Audience) -> ChannelValues {
+        let list: Vec<tera::Value> = p
+            .channels
             .iter()
             .filter(|c| audience == Audience::Patients || c.is_public())
             .enumerate()
-            .map(|(i, c)| self.channel_view(c, i))
-            .collect()
+            .map(|(i, c)| tera::Value::from_serializable(&self.channel_view(c, i)))
+            .collect();
+        // Loading guarantees at least one public channel.
+        let preferred = list
+            .first()
+            .cloned()
+            .unwrap_or_else(|| tera::Value::from_serializable(&self.empty_channel()));
+        ChannelValues {
+            list: tera::Value::from(list),
+            preferred,
+        }
     }
 
     fn away_now(&self, p: &Provider) -> bool {
@@ -503,8 +516,8 @@ impl<'a> ViewBuilder<'a> {
             .any(|a| (a.from..=a.to).contains(&self.site.today))
     }
 
-    pub fn summary(&self, p: &Provider) -> ProviderSummary {
-        let channels = self.channels(p, Audience::Public);
+    /// The index's summary of a provider, with the public channels from [`Self::channels`].
+    pub fn summary(&self, p: &Provider, public: &ChannelValues) -> ProviderSummary {
         ProviderSummary {
             slug: p.slug.clone(),
             name: p.name.clone(),
@@ -513,12 +526,8 @@ impl<'a> ViewBuilder<'a> {
             department: p.department.clone(),
             languages: languages(&p.languages),
             url: provider_path(&p.slug),
-            // Loading guarantees at least one public channel.
-            preferred: channels
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.empty_channel()),
-            channels,
+            preferred: public.preferred.clone(),
+            channels: public.list.clone(),
             away_now: self.away_now(p),
         }
     }
@@ -535,11 +544,11 @@ impl<'a> ViewBuilder<'a> {
             action: "",
             preferred: true,
             patients_only: false,
-            hours: String::new(),
-            hours_text: String::new(),
-            hours_lines: Vec::new(),
+            hours: tera::Value::from(""),
+            hours_text: tera::Value::from(""),
+            hours_lines: tera::Value::from(Vec::<tera::Value>::new()),
             hours_own: false,
-            opening_hours_spec: Vec::new(),
+            opening_hours_spec: tera::Value::from(Vec::<tera::Value>::new()),
             phone: None,
             response_text: None,
             use_for: Vec::new(),
@@ -565,18 +574,21 @@ impl<'a> ViewBuilder<'a> {
     pub fn for_patients(&self, p: &Provider, public: ProviderView) -> ProviderView {
         let channels = self.channels(p, Audience::Patients);
         ProviderView {
-            preferred: channels
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.empty_channel()),
-            channels,
+            preferred: channels.preferred,
+            channels: channels.list,
             status_json_html: self.status_json(p, Audience::Patients),
             ..public
         }
     }
 
-    pub fn provider(&self, p: &Provider, audience: Audience, qr_svg: &str) -> ProviderView {
-        let channels = self.channels(p, audience);
+    /// A provider page's view, with the channels from [`Self::channels`] for `audience`.
+    pub fn provider(
+        &self,
+        p: &Provider,
+        audience: Audience,
+        channels: &ChannelValues,
+        qr_svg: &str,
+    ) -> ProviderView {
         let clinic = &self.site.clinic;
         let from_clinic = p.after_hours.text.is_none() && p.after_hours.covering.is_empty();
         // The provider's own [after_hours] replaces the clinic's, text and line.
@@ -626,11 +638,8 @@ impl<'a> ViewBuilder<'a> {
                 .unwrap_or_default(),
             reviewed: p.reviewed.to_string(),
             reviewed_text: date_text(p.reviewed),
-            preferred: channels
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.empty_channel()),
-            channels,
+            preferred: channels.preferred.clone(),
+            channels: channels.list.clone(),
             away_now: self.away_now(p),
             after_hours,
             away,
@@ -698,44 +707,61 @@ impl<'a> ViewBuilder<'a> {
             .collect()
     }
 
-    /// The live-status data of the channels an audience sees, as JSON safe inside `<script>`.
+    /// The live-status data of the channels an audience sees, as JSON safe
+    /// inside `<script>`: `{timezone, closures, channels: [{index, closures?,
+    /// week, response}]}` (docs/templates.md). Written directly: the weeks are
+    /// cached per hours text.
     fn status_json(&self, p: &Provider, audience: Audience) -> String {
-        let channels = p
+        use std::fmt::Write as _;
+        let mut json = String::with_capacity(512);
+        json.push_str("{\"timezone\":");
+        json.push_str(&json_string(self.site.clinic.timezone.name()));
+        json.push_str(",\"closures\":[");
+        let closures = self
+            .site
+            .clinic
+            .closures
+            .iter()
+            .filter(|c| c.to >= self.site.today);
+        for (i, c) in closures.enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            let _ = write!(json, "[\"{}\",\"{}\"]", c.from, c.to);
+        }
+        json.push_str("],\"channels\":[");
+        let shown = p
             .channels
             .iter()
-            .filter(|c| audience == Audience::Patients || c.is_public())
-            .enumerate()
-            .map(|(index, c)| {
-                let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
-                ChannelStatus {
-                    index,
-                    closures: (!c.follows_closures()).then(Vec::new),
-                    week: self
-                        .words
-                        .facts(hours)
-                        .week
-                        .iter()
-                        .map(|day| day.iter().map(|r| [r.start, r.end]).collect())
-                        .collect(),
-                    response: c.response.map(ResponseData::from),
+            .filter(|c| audience == Audience::Patients || c.is_public());
+        for (index, c) in shown.enumerate() {
+            if index > 0 {
+                json.push(',');
+            }
+            let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
+            let _ = write!(json, "{{\"index\":{index},");
+            // The closures that close this channel, when not the clinic's:
+            // an on-call service stays open (`[]`); absent means the clinic's list.
+            if !c.follows_closures() {
+                json.push_str("\"closures\":[],");
+            }
+            json.push_str("\"week\":");
+            json.push_str(&self.words.facts(hours).week_json);
+            json.push_str(",\"response\":");
+            match c.response.map(response_data) {
+                Some((kind, n)) => {
+                    let _ = write!(json, "{{\"kind\":\"{kind}\",\"n\":{n}}}");
                 }
-            })
-            .collect();
-        let data = StatusData {
-            timezone: self.site.clinic.timezone.name().to_string(),
-            closures: self
-                .site
-                .clinic
-                .closures
-                .iter()
-                .filter(|c| c.to >= self.site.today)
-                .map(|c| [c.from.to_string(), c.to.to_string()])
-                .collect(),
-            channels,
-        };
-        let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".to_string());
+                None => json.push_str("null"),
+            }
+            json.push('}');
+        }
+        json.push_str("]}");
         // Inside a <script> element only `</` (and `<!--`) matter; escape every `<`.
-        json.replace('<', "\\u003c")
+        if json.contains('<') {
+            json = json.replace('<', "\\u003c");
+        }
+        json
     }
 
     pub fn page_url(&self, slug: &str) -> String {
@@ -765,6 +791,11 @@ pub fn department_values(summaries: &[(Option<String>, tera::Value)]) -> tera::V
         })
         .collect();
     tera::Value::from(list)
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
 /// `providers/<slug>/`, relative to the site root.

@@ -18,7 +18,7 @@ use tera::{Context, Tera};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
-use context::{Audience, PageView, ProviderSummary, ViewBuilder};
+use context::{Audience, ChannelValues, PageView, ProviderSummary, ViewBuilder};
 
 /// The built-in templates, compiled into the binary.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -160,6 +160,7 @@ pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
         return Err(diags);
     }
     let mut tera = Tera::new();
+    tera.register_filter("json_string", json_string);
     tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
     if let Err(e) = tera.add_raw_templates(sources.iter()) {
         diags.push(template_diagnostic(&e));
@@ -183,6 +184,13 @@ fn template_diagnostic(e: &tera::Error) -> Diagnostic {
     d
 }
 
+/// The `json_string` filter: the value as a JSON string literal, quotes
+/// included, with `<` escaped so it cannot close a `<script>` (for JSON-LD).
+fn json_string(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_string());
+    tera::Value::safe_string(&json.replace('<', "\\u003c"))
+}
+
 /// Counts of what a render produced.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RenderStats {
@@ -198,19 +206,28 @@ pub fn render_site(
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
     // Every public file passes the patients-only guard on its way out.
+    let start = std::time::Instant::now();
     let guard = Guard::new(site, out);
+    crate::timing::lap(start, "guard");
     let out: &dyn Emit = &guard;
     let views = ViewBuilder::new(site);
     // Each summary becomes a template value once; `providers` and `departments`
     // share them (Tera's maps are reference-counted), so the index costs one copy.
-    let summaries: Vec<(Option<String>, tera::Value)> = site
-        .providers
-        .par_iter()
-        .map(|p| {
-            let s: ProviderSummary = views.summary(p);
-            (s.department.clone(), tera::Value::from_serializable(&s))
-        })
-        .collect();
+    // Each provider's public channels become template values once, shared by
+    // its summary (on every page) and its own page.
+    let (summaries, public_channels): (Vec<(Option<String>, tera::Value)>, Vec<ChannelValues>) =
+        site.providers
+            .par_iter()
+            .map(|p| {
+                let channels = views.channels(p, Audience::Public);
+                let s: ProviderSummary = views.summary(p, &channels);
+                (
+                    (s.department.clone(), tera::Value::from_serializable(&s)),
+                    channels,
+                )
+            })
+            .unzip();
+    crate::timing::lap(start, "summaries");
     let departments = context::department_values(&summaries);
     let providers: Vec<tera::Value> = summaries.into_iter().map(|(_, v)| v).collect();
     {
@@ -246,113 +263,117 @@ pub fn render_site(
     };
 
     // Index and 404.
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
-        let mut ctx = Context::new();
-        ctx.insert("page", &view);
-        render(template, &ctx, &mut buf)?;
-        out.emit(Dest::Public, path, &buf)
-    };
+    // The index (one large page) renders on one thread while the provider
+    // pages share the rest.
     let clinic = &site.clinic.name;
-    let results = [
-        single(
-            "index.html",
-            "index.html",
-            page(
-                "index",
-                "",
-                format!("{base}/"),
-                format!("How to reach us – {clinic}"),
-                format!(
-                    "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
+    let singles = || {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
+            let mut ctx = Context::new();
+            ctx.insert("page", &view);
+            render(template, &ctx, &mut buf)?;
+            out.emit(Dest::Public, path, &buf)
+        };
+        [
+            single(
+                "index.html",
+                "index.html",
+                page(
+                    "index",
+                    "",
+                    format!("{base}/"),
+                    format!("How to reach us – {clinic}"),
+                    format!(
+                        "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
+                    ),
                 ),
             ),
-        ),
-        single(
-            "404.html",
-            "404.html",
-            page(
-                "404",
-                &root_path,
-                format!("{base}/404.html"),
-                format!("Page not found – {clinic}"),
-                format!("This page does not exist. Find how to reach {clinic}."),
+            single(
+                "404.html",
+                "404.html",
+                page(
+                    "404",
+                    &root_path,
+                    format!("{base}/404.html"),
+                    format!("Page not found – {clinic}"),
+                    format!("This page does not exist. Find how to reach {clinic}."),
+                ),
             ),
-        ),
-    ];
-    for r in results {
-        if let Err(d) = r {
-            diags.push(d);
-        }
-    }
+        ]
+    };
 
     // A page, contact card, QR code and handout per provider, in parallel.
-    let per_provider: Vec<Result<(), Diagnostic>> = site
-        .providers
-        .par_iter()
-        .map_init(
-            || Vec::with_capacity(32 * 1024),
-            |buf, p| {
-                let url = views.page_url(&p.slug);
-                let dir = format!("providers/{}", p.slug);
-                let qr = qr::qr_svg(&url, &format!("QR code linking to the page of {}", p.name))
-                    .unwrap_or_default();
-                out.emit(Dest::Public, &format!("{dir}/qr.svg"), qr.as_bytes())?;
-                let inline_qr = qr
-                    .find("<svg")
-                    .map_or_else(String::new, |i| qr[i..].to_string());
+    let providers = || -> Vec<Result<(), Diagnostic>> {
+        site.providers
+            .par_iter()
+            .zip(public_channels.par_iter())
+            .map_init(
+                || Vec::with_capacity(32 * 1024),
+                |buf, (p, channels)| {
+                    let url = views.page_url(&p.slug);
+                    let dir = format!("providers/{}", p.slug);
+                    let qr =
+                        qr::qr_svg(&url, &format!("QR code linking to the page of {}", p.name))
+                            .unwrap_or_default();
+                    out.emit(Dest::Public, &format!("{dir}/qr.svg"), qr.as_bytes())?;
+                    let inline_qr = qr
+                        .find("<svg")
+                        .map_or_else(String::new, |i| qr[i..].to_string());
 
-                let description = format!(
-                    "How to reach {}, {}: channels, hours, response times and who covers.",
-                    p.name, p.role
-                );
-                let mut ctx = Context::new();
-                ctx.insert(
-                    "page",
-                    &page(
-                        "provider",
-                        "../../",
-                        url.clone(),
-                        format!("{} – how to reach – {clinic}", p.name),
-                        description.clone(),
-                    ),
-                );
-                let public = views.provider(p, Audience::Public, &inline_qr);
-                ctx.insert("provider", &public);
-                render("provider.html", &ctx, buf)?;
-                out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
+                    let description = format!(
+                        "How to reach {}, {}: channels, hours, response times and who covers.",
+                        p.name, p.role
+                    );
+                    let mut ctx = Context::new();
+                    ctx.insert(
+                        "page",
+                        &page(
+                            "provider",
+                            "../../",
+                            url.clone(),
+                            format!("{} – how to reach – {clinic}", p.name),
+                            description.clone(),
+                        ),
+                    );
+                    let public = views.provider(p, Audience::Public, channels, &inline_qr);
+                    ctx.insert("provider", &public);
+                    render("provider.html", &ctx, buf)?;
+                    out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
 
-                let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
-                out.emit(
-                    Dest::Public,
-                    &format!("{dir}/{}.vcf", p.slug),
-                    card.as_bytes(),
-                )?;
+                    let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
+                    out.emit(
+                        Dest::Public,
+                        &format!("{dir}/{}.vcf", p.slug),
+                        card.as_bytes(),
+                    )?;
 
-                let mut ctx = Context::new();
-                ctx.insert(
-                    "page",
-                    &page(
-                        "handout",
-                        "",
-                        url.clone(),
-                        format!("{} – how to reach – {clinic}", p.name),
-                        description,
-                    ),
-                );
-                // The handout is the same view with every channel.
-                ctx.insert("provider", &views.for_patients(p, public));
-                render("handout.html", &ctx, buf)?;
-                out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
-            },
-        )
-        .collect();
-    for r in per_provider {
+                    let mut ctx = Context::new();
+                    ctx.insert(
+                        "page",
+                        &page(
+                            "handout",
+                            "",
+                            url.clone(),
+                            format!("{} – how to reach – {clinic}", p.name),
+                            description,
+                        ),
+                    );
+                    // The handout is the same view with every channel.
+                    ctx.insert("provider", &views.for_patients(p, public));
+                    render("handout.html", &ctx, buf)?;
+                    out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
+                },
+            )
+            .collect()
+    };
+    let (singles, per_provider) = rayon::join(singles, providers);
+    for r in singles.into_iter().chain(per_provider) {
         if let Err(d) = r {
             diags.push(d);
         }
     }
 
+    crate::timing::lap(start, "providers");
     // Sitemap, robots.txt, assets.
     let sitemap = sitemap(site);
     let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n");
