@@ -78,7 +78,9 @@ pub fn source_date(tz: Option<chrono_tz::Tz>) -> Result<Option<NaiveDate>, Strin
 
 /// Loads and checks the site: the model (if every file loaded) and every problem.
 pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, Diagnostics) {
+    let start = Instant::now();
     let (loaded, mut diags) = load::load_site(&opts.site, opts.cache.as_deref());
+    timing::lap(start, "load");
     let load::Loaded {
         config,
         clinic,
@@ -119,6 +121,7 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
         &providers,
     ));
     diags.extend(check::static_links(&opts.site));
+    timing::lap(start, "site-wide checks");
     let paths = config
         .as_ref()
         .map(|c| output::resolve(&opts.site, c, opts.output.as_deref(), &mut diags));
@@ -128,7 +131,9 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
                 config.base_url = url;
             }
             let site = Site::new(opts.site.clone(), config, clinic, providers, today);
+            timing::lap(start, "model");
             diags.extend(reach::check(&site));
+            timing::lap(start, "reachability");
             Some((site, paths))
         }
         _ => None,
@@ -137,6 +142,7 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
         diags.make_strict();
     }
     diags.sort();
+    timing::lap(start, "sorting the diagnostics");
     (site, diags)
 }
 

@@ -247,6 +247,10 @@ struct Shared {
     /// Bumped on every change the browser should see.
     version: Mutex<u64>,
     changed: Condvar,
+    /// True while the index and sitemap of an incremental rebuild are being
+    /// rendered, after the reload was sent: requests for them wait.
+    index_pending: Mutex<bool>,
+    index_ready: Condvar,
     port: u16,
 }
 
@@ -256,6 +260,8 @@ impl Shared {
             served: RwLock::default(),
             version: Mutex::new(0),
             changed: Condvar::new(),
+            index_pending: Mutex::new(false),
+            index_ready: Condvar::new(),
             port,
         }
     }
@@ -279,6 +285,30 @@ impl Shared {
             .wait_timeout_while(guard, timeout, |v| *v == seen)
             .unwrap_or_else(PoisonError::into_inner);
         *guard
+    }
+
+    /// Marks the index and sitemap as being rendered (`true`) or ready (`false`).
+    fn set_index_pending(&self, pending: bool) {
+        let mut p = self
+            .index_pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *p = pending;
+        if !pending {
+            self.index_ready.notify_all();
+        }
+    }
+
+    /// Waits while the index and sitemap are being rendered (at most `timeout`).
+    fn wait_index(&self, timeout: Duration) {
+        let guard = self
+            .index_pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let _ = self
+            .index_ready
+            .wait_timeout_while(guard, timeout, |pending| *pending)
+            .unwrap_or_else(PoisonError::into_inner);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Served> {
@@ -406,7 +436,7 @@ impl Report {
                 ms(total)
             ),
             ReportKind::Incremental { changed, rendered } => format!(
-                "rebuilt in {} ({timing}): {} changed; re-rendered {}, the index and the sitemap{warnings}",
+                "rebuilt in {} ({timing}): {} changed; re-rendered {} (the index and sitemap follow){warnings}",
                 ms(total),
                 list(changed),
                 match rendered {
@@ -484,6 +514,9 @@ struct Builder {
     incremental: Result<(), String>,
     /// Warnings already shown in the terminal.
     warnings_shown: HashSet<String>,
+    /// After an incremental rebuild: the changed providers whose index entry
+    /// is still to be made ([`Builder::finish`] renders the index and sitemap).
+    deferred: Option<BTreeSet<String>>,
 }
 
 impl Builder {
@@ -495,6 +528,7 @@ impl Builder {
             pending_full: true,
             incremental: Ok(()),
             warnings_shown: HashSet::new(),
+            deferred: None,
         }
     }
 
@@ -744,21 +778,18 @@ impl Builder {
         let affected = affected(&good.site, site, changed, removed);
         let deps_done = start.elapsed();
         let parts = render_providers(site, &mut good.tera, &affected, &good.static_keys)?;
-        let providers_done = start.elapsed() - deps_done;
-        let index = render_index(site, &mut good.tera, &mut good.summaries, Some(changed))
-            .map_err(|d| Diagnostics(vec![d]))?;
-        let index_done = start.elapsed() - deps_done;
-        let sitemap = render::sitemap(site);
         if std::env::var_os("HOWTOREACH_TIMINGS").is_some() {
             eprintln!(
-                "timing: dependencies found in {}, {} providers rendered in {}, the index in {}, the sitemap in {}",
+                "timing: dependencies found in {}, {} providers rendered in {}",
                 ms(deps_done),
                 affected.len(),
-                ms(providers_done),
-                ms(index_done - providers_done),
-                ms(start.elapsed() - deps_done - index_done)
+                ms(start.elapsed() - deps_done),
             );
         }
+        // The index and sitemap follow right after the reload is sent
+        // (`finish`); until then, requests for them wait.
+        shared.set_index_pending(true);
+        self.deferred = Some(changed.clone());
         {
             let mut served = shared.write();
             for slug in affected.iter().chain(removed) {
@@ -775,16 +806,46 @@ impl Builder {
                 }
                 served.files.insert(key, bytes);
             }
-            for (path, bytes) in [("index.html", index), ("sitemap.xml", sitemap.into_bytes())] {
-                let key = (Tree::Public, path.to_string());
-                if !good.static_keys.contains(&key) {
-                    served.files.insert(key, Arc::from(bytes));
-                }
-            }
             served.errors = None;
         }
         shared.bump();
         Ok(affected.len())
+    }
+
+    /// After an incremental rebuild's reload: renders the index and sitemap
+    /// and publishes them. If the index cannot be rendered this way, a full
+    /// rebuild follows (and reports the problem). Returns how long it took
+    /// and the full rebuild's report, if one was needed.
+    fn finish(&mut self, shared: &Shared) -> Option<(Duration, Option<Report>)> {
+        let changed = self.deferred.take()?;
+        let start = Instant::now();
+        let rendered = match &mut self.good {
+            Some(good) => render_index(
+                &good.site,
+                &mut good.tera,
+                &mut good.summaries,
+                Some(&changed),
+            )
+            .map(|index| {
+                let sitemap = render::sitemap(&good.site);
+                let mut served = shared.write();
+                for (path, bytes) in [("index.html", index), ("sitemap.xml", sitemap.into_bytes())]
+                {
+                    let key = (Tree::Public, path.to_string());
+                    if !good.static_keys.contains(&key) {
+                        served.files.insert(key, Arc::from(bytes));
+                    }
+                }
+            })
+            .is_ok(),
+            None => false,
+        };
+        shared.set_index_pending(false);
+        if rendered {
+            return Some((start.elapsed(), None));
+        }
+        let report = self.rebuild(shared, true);
+        Some((start.elapsed(), Some(report)))
     }
 }
 
@@ -1327,6 +1388,15 @@ fn watch_loop(
             )),
         }
         eprintln!("{line}");
+        if let Some((took, full)) = builder.finish(shared) {
+            match full {
+                Some(report) => eprintln!("{}", report.line(took)),
+                None if std::env::var_os("HOWTOREACH_TIMINGS").is_some() => {
+                    eprintln!("timing: the index and sitemap followed in {}", ms(took));
+                }
+                None => {}
+            }
+        }
     }
 }
 
@@ -1514,6 +1584,11 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 fn answer(path: &str, shared: &Shared) -> Response {
+    // The index and sitemap of an incremental rebuild come just after the
+    // reload: never serve the old ones.
+    if matches!(path, "/" | "/index.html" | "/sitemap.xml") {
+        shared.wait_index(Duration::from_secs(30));
+    }
     let version = shared.version();
     let served = shared.read();
     let errors = served.errors.as_deref();
@@ -1890,6 +1965,14 @@ phone = "+1 204 555 0198"
         );
     }
 
+    /// The index and sitemap that follow an incremental rebuild's reload.
+    fn finish(b: &mut Builder, shared: &Shared) {
+        if let Some((_, full)) = b.finish(shared) {
+            assert!(full.is_none(), "the index needed a full rebuild: {full:?}");
+        }
+        assert!(!*shared.index_pending.lock().expect("lock"));
+    }
+
     #[test]
     fn incremental_rebuilds_equal_clean_builds() {
         let dir = site();
@@ -1909,6 +1992,7 @@ phone = "+1 204 555 0198"
             &provider("Cy Cole-Smith", "+1 204 555 0123", &[], None),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert_eq!(
             r.kind,
             ReportKind::Incremental {
@@ -1925,6 +2009,7 @@ phone = "+1 204 555 0198"
             &provider("Di Dunn", "+1 204 555 0124", &[], None),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert_eq!(
             r.kind,
             ReportKind::Incremental {
@@ -1947,6 +2032,7 @@ phone = "+1 204 555 0198"
         );
         fs::remove_file(root.join("data/providers/e.toml")).expect("remove e");
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert!(matches!(r.kind, ReportKind::Incremental { .. }), "{r:?}");
         assert_same(&snapshot(&shared), &clean(root));
         assert!(
@@ -1964,6 +2050,7 @@ phone = "+1 204 555 0198"
             &provider("Di Dunn", "+1 204 555", &["c"], None),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert!(
             matches!(r.kind, ReportKind::Failed { same: false, .. }),
             "{r:?}"
@@ -1977,6 +2064,7 @@ phone = "+1 204 555 0198"
         );
         assert_same(&snapshot(&shared), &good);
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert!(
             matches!(r.kind, ReportKind::Failed { same: true, .. }),
             "{r:?}"
@@ -1987,6 +2075,7 @@ phone = "+1 204 555 0198"
             &provider("Di Dunn", "+1 204 555 0124", &["c"], None),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert_eq!(r.kind, ReportKind::Recovered);
         assert!(shared.read().errors.is_none());
         assert_same(&snapshot(&shared), &clean(root));
@@ -1994,6 +2083,7 @@ phone = "+1 204 555 0198"
         // Nothing changed: nothing to reload.
         let before = shared.version();
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert_eq!(r.kind, ReportKind::Unchanged);
         assert_eq!(shared.version(), before);
 
@@ -2004,6 +2094,7 @@ phone = "+1 204 555 0198"
             &CLINIC.replace("Test Clinic", "Best Clinic"),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert!(matches!(r.kind, ReportKind::Full { .. }), "{r:?}");
         assert_same(&snapshot(&shared), &clean(root));
     }
@@ -2033,6 +2124,7 @@ phone = "+1 204 555 0198"
             &provider("Flo Fox", "+1 204 555 0116", &[], None),
         );
         let r = b.rebuild(&shared, false);
+        finish(&mut b, &shared);
         assert!(matches!(r.kind, ReportKind::Full { .. }), "{r:?}");
         assert_same(&snapshot(&shared), &clean(root));
     }
