@@ -213,6 +213,9 @@ fn staging_path(target: &Path) -> PathBuf {
 pub struct Staging {
     targets: OutputPaths,
     staged: OutputPaths,
+    /// Whether each target (public, handouts) held a previous output to reuse
+    /// files from: a first build skips the comparison.
+    previous: [bool; 2],
 }
 
 fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
@@ -248,6 +251,7 @@ impl Staging {
             fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, &e))?;
         }
         Ok(Staging {
+            previous: [targets.public.is_dir(), targets.handouts.is_dir()],
             targets: targets.clone(),
             staged,
         })
@@ -330,21 +334,43 @@ impl Emit for Staging {
     /// does): no new inode, no data written, and the swap stays atomic. The
     /// staging tree starts empty, so a linked file is never written through.
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let (base, live) = match dest {
-            Dest::Public => (&self.staged.public, &self.targets.public),
-            Dest::Handouts => (&self.staged.handouts, &self.targets.handouts),
+        let (base, live, reuse) = match dest {
+            Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
+            Dest::Handouts => (
+                &self.staged.handouts,
+                &self.targets.handouts,
+                self.previous[1],
+            ),
         };
         let full = base.join(path);
-        if let Some(parent) = full.parent()
-            && !parent.exists()
-        {
-            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
+        if reuse {
+            let previous = live.join(path);
+            if same_bytes(&previous, bytes) {
+                let linked = fs::hard_link(&previous, &full).or_else(|e| {
+                    create_parent(&full, &e)?;
+                    fs::hard_link(&previous, &full)
+                });
+                if linked.is_ok() {
+                    return Ok(());
+                }
+            }
         }
-        let previous = live.join(path);
-        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &full).is_ok() {
-            return Ok(());
-        }
-        fs::write(&full, bytes).map_err(|e| io_error("write", &full, &e))
+        // The folder is made on the first file that needs it: one system call
+        // per file in the usual case, not a check before each.
+        fs::write(&full, bytes)
+            .or_else(|e| {
+                create_parent(&full, &e)?;
+                fs::write(&full, bytes)
+            })
+            .map_err(|e| io_error("write", &full, &e))
+    }
+}
+
+/// After `e` from creating `file`: makes its folder if that was missing, else returns `e`.
+fn create_parent(file: &Path, e: &io::Error) -> io::Result<()> {
+    match file.parent() {
+        Some(parent) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(parent),
+        _ => Err(io::Error::new(e.kind(), e.to_string())),
     }
 }
 

@@ -179,7 +179,8 @@ pub struct ChannelView {
     pub response_text: Option<String>,
     pub use_for: Vec<String>,
     pub not_for: Vec<String>,
-    pub note_html: String,
+    /// A string value (notes repeat across providers: each is rendered once).
+    pub note_html: tera::Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -373,6 +374,8 @@ pub struct ViewBuilder<'a> {
     pub words: HoursWords,
     /// Routes of every provider over a typical week, for the after-hours section.
     pub week: crate::reach::Analysis<'a>,
+    /// Channel notes as HTML, by their Markdown: the same few notes recur.
+    notes: std::sync::Mutex<std::collections::HashMap<String, tera::Value>>,
 }
 
 pub fn phone_view(p: &Phone) -> PhoneView {
@@ -385,7 +388,22 @@ impl<'a> ViewBuilder<'a> {
             site,
             words: HoursWords::new(site.today),
             week: crate::reach::Analysis::new(site, crate::reach::Window::typical_week(site.today)),
+            notes: Default::default(),
         }
+    }
+
+    /// A channel note's HTML, rendered once per distinct text.
+    fn note_html(&self, note: &str) -> tera::Value {
+        if let Ok(cache) = self.notes.lock()
+            && let Some(html) = cache.get(note)
+        {
+            return html.clone();
+        }
+        let html = tera::Value::from(markdown::to_html(note));
+        if let Ok(mut cache) = self.notes.lock() {
+            cache.insert(note.to_string(), html.clone());
+        }
+        html
     }
 
     pub fn site_view(&self) -> SiteView {
@@ -486,7 +504,10 @@ impl<'a> ViewBuilder<'a> {
             response_text: c.response.map(|r| r.text()),
             use_for: c.use_for.clone(),
             not_for: c.not_for.clone(),
-            note_html: c.note.as_deref().map(markdown::to_html).unwrap_or_default(),
+            note_html: c
+                .note
+                .as_deref()
+                .map_or_else(|| tera::Value::from(""), |note| self.note_html(note)),
         }
     }
 
@@ -553,7 +574,7 @@ impl<'a> ViewBuilder<'a> {
             response_text: None,
             use_for: Vec::new(),
             not_for: Vec::new(),
-            note_html: String::new(),
+            note_html: tera::Value::from(""),
         }
     }
 

@@ -591,3 +591,23 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_string_filter_escapes_for_a_script() {
+        let mut tera = Tera::new();
+        tera.register_filter("json_string", json_string);
+        tera.autoescape_on([".html"]);
+        tera.add_raw_template("t.html", "{{ (s) | json_string }}")
+            .expect("template");
+        let mut ctx = Context::new();
+        ctx.insert("s", "a \"b\" \\ </script>\n\u{1}");
+        let out = tera.render("t.html", &ctx).expect("renders");
+        assert_eq!(out, r#""a \"b\" \\ \u003c/script>\n\u0001""#);
+        let back: String = serde_json::from_str(&out).expect("valid JSON");
+        assert_eq!(back, "a \"b\" \\ </script>\n\u{1}");
+    }
+}
