@@ -1,16 +1,26 @@
 //! QR codes of page URLs, as compact SVG.
 //!
-//! Encoding, error correction and masking are the `qrcode` crate's. Choosing
-//! the mask is done here: the crate scores the eight masks with a general but
-//! slow penalty function that took half of a 10,000-provider build; the same
-//! ISO/IEC 18004 §7.8.3 rules over a plain bit grid give the same kind of
-//! choice in a fraction of the time. The SVG is one `<path>` of dark modules,
+//! Encoding, error correction, data placement and masking are the `qrcode`
+//! crate's; choosing the mask is done here, and the chosen code is, bit for
+//! bit, the crate's canvas after `apply_mask`. Once per version, the crate
+//! draws the functional patterns and masks them with each of the eight masks
+//! (a data module masked alone is dark exactly where its mask inverts), and
+//! shows where `draw_data` puts each bit of the codewords. A code under mask
+//! `m` is then that masked grid XOR its data bits. Grids are rows of `u64`
+//! bits (codes up to 64 modules wide: every URL up to ~250 bytes), and the
+//! ISO/IEC 18004 §7.8.3 penalty of each mask is scored a whole row or column
+//! at a time: ~10 µs a code in all, against ~100 µs for a crate canvas masked,
+//! converted and scored per mask. Wider codes still go that way, with a
+//! per-module penalty. The SVG is one `<path>` of the dark runs of each row,
 //! a third of the size of one `<rect>` per module.
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use qrcode::bits::encode_auto;
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::ec::construct_codewords;
-use qrcode::{Color, EcLevel};
+use qrcode::{Color, EcLevel, Version};
 
 const MASKS: [MaskPattern; 8] = [
     MaskPattern::Checkerboard,
@@ -23,15 +33,242 @@ const MASKS: [MaskPattern; 8] = [
     MaskPattern::Meadow,
 ];
 
-/// The modules of a QR code of `data`: `width × width` booleans, dark = true.
-pub fn modules(data: &[u8]) -> Option<(usize, Vec<bool>)> {
-    let ec = EcLevel::M;
-    let bits = encode_auto(data, ec).ok()?;
+/// Every code is error-corrected at level M (15 %).
+const EC: EcLevel = EcLevel::M;
+
+/// The widest code kept as bit rows: one `u64` a row.
+const MAX_BITS_WIDTH: usize = 64;
+
+/// Versions 1 to 11 are at most 64 modules wide (version 11: 61).
+const MAX_BITS_VERSION: usize = 11;
+
+/// A grid of up to 64 × 64 modules: bit `x` of `rows[y]` is module (x, y),
+/// 1 = dark. Bits and rows beyond the code's width are 0.
+type Bits = [u64; MAX_BITS_WIDTH];
+
+/// What every code of one version shares.
+struct Layout {
+    width: usize,
+    /// The dark modules of the crate's canvas with the functional patterns
+    /// drawn and masked with `MASKS[m]` (`apply_mask` also draws the format
+    /// information of mask `m`), data modules left empty: a data module masked
+    /// alone is dark exactly where mask `m` inverts it.
+    masked_rows: [Bits; 8],
+    /// `masked_rows` transposed: bit `y` of `masked_cols[m][x]` is (x, y).
+    masked_cols: [Bits; 8],
+    /// Where the crate's `draw_data` puts each bit of the codewords (data,
+    /// then error correction, each most significant bit first): `(x, y)`,
+    /// both < 64. The same for every code of the version.
+    places: Vec<(u8, u8)>,
+}
+
+static LAYOUTS: [OnceLock<Option<Layout>>; MAX_BITS_VERSION] =
+    [const { OnceLock::new() }; MAX_BITS_VERSION];
+
+/// The shared layout of `version`, for codes up to 64 modules wide.
+fn layout(version: Version) -> Option<&'static Layout> {
+    let Version::Normal(v) = version else {
+        return None;
+    };
+    let index = usize::try_from(v).ok()?.checked_sub(1)?;
+    LAYOUTS
+        .get(index)?
+        .get_or_init(|| Layout::new(version))
+        .as_ref()
+}
+
+impl Layout {
+    fn new(version: Version) -> Option<Self> {
+        let width = usize::try_from(version.width())
+            .ok()
+            .filter(|w| *w <= MAX_BITS_WIDTH)?;
+        let mut base = Canvas::new(version, EC);
+        base.draw_all_functional_patterns();
+        let mut masked_rows = [[0; MAX_BITS_WIDTH]; 8];
+        let mut masked_cols = [[0; MAX_BITS_WIDTH]; 8];
+        for ((mask, rows), cols) in MASKS.iter().zip(&mut masked_rows).zip(&mut masked_cols) {
+            let mut masked = base.clone();
+            masked.apply_mask(*mask);
+            *rows = color_rows(width, &masked.into_colors());
+            *cols = transpose(rows);
+        }
+        Some(Self {
+            width,
+            masked_rows,
+            masked_cols,
+            places: places(width, &base)?,
+        })
+    }
+
+    /// The data and error-correction modules of a code before masking,
+    /// 1 = dark, as rows and as columns.
+    fn data_bits(&self, data_codewords: &[u8], ec_codewords: &[u8]) -> (Bits, Bits) {
+        let mut rows = [0; MAX_BITS_WIDTH];
+        let mut cols = [0; MAX_BITS_WIDTH];
+        let codewords = data_codewords.iter().chain(ec_codewords);
+        for (codeword, places) in codewords.zip(self.places.chunks(8)) {
+            // Most significant bit first.
+            for (&(x, y), shift) in places.iter().zip((0..8).rev()) {
+                let dark = u64::from((codeword >> shift) & 1);
+                // x, y < 64 (see `places`); the mask makes that plain.
+                rows[usize::from(y & 63)] |= dark << (x & 63);
+                cols[usize::from(x & 63)] |= dark << (y & 63);
+            }
+        }
+        (rows, cols)
+    }
+}
+
+/// Where the crate's `draw_data` puts each bit of the codeword stream on
+/// `base` (functional patterns drawn, width ≤ 64), read from the crate
+/// itself: draw a stream in which bit `k` is bit `t` of `k`, for each `t`,
+/// and the dark data modules spell each module's `k` in binary.
+///
+/// `draw_data(data, ec)` fills the empty modules in a fixed order, one bit of
+/// `data` then `ec` each, whatever the bits are (QR codes have no half
+/// codewords; Micro QR codes are never made here), so a code's bit `k` is
+/// always at `places[k]`. `None` if the result is not a one-to-one order.
+fn places(width: usize, base: &Canvas) -> Option<Vec<(u8, u8)>> {
+    let base_rows = color_rows(width, &base.clone().into_colors());
+    // More bits than modules: `draw_data` stops when no empty module is left.
+    let bytes = width * width / 8 + 1;
+    let drawn = |bit: &dyn Fn(usize) -> bool| -> Bits {
+        let stream: Vec<u8> = (0..bytes)
+            .map(|b| (0..8).fold(0u8, |acc, j| (acc << 1) | u8::from(bit(b * 8 + j))))
+            .collect();
+        let mut canvas = base.clone();
+        canvas.draw_data(&stream, &[]);
+        xor(&color_rows(width, &canvas.into_colors()), &base_rows)
+    };
+    let data = drawn(&|_| true);
+    let count = data.iter().map(|r| r.count_ones() as usize).sum();
+    let mut index = vec![0usize; width * width];
+    // 12 binary digits number every module of a width ≤ 64.
+    for t in 0..12 {
+        let rows = drawn(&|k| (k >> t) & 1 == 1);
+        for (y, row) in rows.iter().enumerate().take(width) {
+            for (x, k) in index.iter_mut().skip(y * width).take(width).enumerate() {
+                *k |= usize::from((row >> x) & 1 == 1) << t;
+            }
+        }
+    }
+    let mut places = vec![None; count];
+    for (y, row) in data.iter().enumerate().take(width) {
+        for x in 0..width {
+            if (row >> x) & 1 == 1 {
+                let place = places.get_mut(*index.get(y * width + x)?)?;
+                if place.is_some() {
+                    return None;
+                }
+                *place = Some((u8::try_from(x).ok()?, u8::try_from(y).ok()?));
+            }
+        }
+    }
+    places.into_iter().collect()
+}
+
+/// Row-major colours (`width` a row, width ≤ 64) as bit rows.
+fn color_rows(width: usize, colors: &[Color]) -> Bits {
+    let mut rows = [0; MAX_BITS_WIDTH];
+    for (row, line) in rows.iter_mut().zip(colors.chunks_exact(width.max(1))) {
+        *row = line
+            .iter()
+            .rev()
+            .fold(0, |acc, c| (acc << 1) | u64::from(*c == Color::Dark));
+    }
+    rows
+}
+
+/// Row-major booleans (`width` a row, width ≤ 64) as bit rows.
+fn bool_rows(width: usize, grid: &[bool]) -> Bits {
+    let mut rows = [0; MAX_BITS_WIDTH];
+    for (row, line) in rows.iter_mut().zip(grid.chunks_exact(width.max(1))) {
+        *row = line
+            .iter()
+            .rev()
+            .fold(0, |acc, d| (acc << 1) | u64::from(*d));
+    }
+    rows
+}
+
+fn xor(a: &Bits, b: &Bits) -> Bits {
+    let mut out = *a;
+    for (o, b) in out.iter_mut().zip(b) {
+        *o ^= b;
+    }
+    out
+}
+
+/// The 64 × 64 bit matrix transposed (rows become columns), by swapping
+/// ever smaller blocks: 32 × 32, then 16 × 16, … (Hacker's Delight, §7-3).
+/// XOR-linear, so `transpose(a ^ b) == transpose(a) ^ transpose(b)`.
+fn transpose(rows: &Bits) -> Bits {
+    let mut a = *rows;
+    let mut j = MAX_BITS_WIDTH / 2;
+    let mut m: u64 = 0x0000_0000_FFFF_FFFF;
+    while j != 0 {
+        // Swap the high `j` bits of row k with the low `j` bits of row k + j,
+        // for the first `j` rows of each block of `2 j`.
+        for block in a.chunks_exact_mut(2 * j) {
+            let (low, high) = block.split_at_mut(j);
+            for (x, y) in low.iter_mut().zip(high.iter_mut()) {
+                let t = ((*x >> j) ^ *y) & m;
+                *x ^= t << j;
+                *y ^= t;
+            }
+        }
+        j /= 2;
+        m ^= m << j;
+    }
+    a
+}
+
+/// The `width` lowest bits.
+fn low_bits(width: usize) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    }
+}
+
+/// The code of some data under its mask of least [`penalty`].
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made and moved once a code; a Box would only add an allocation"
+)]
+enum Grid {
+    /// Up to 64 modules wide.
+    Bits { width: usize, rows: Bits },
+    /// Wider: row-major, dark = true.
+    Bools { width: usize, modules: Vec<bool> },
+}
+
+/// The code of `data` with the mask of least penalty (the first of equals).
+fn best_grid(data: &[u8]) -> Option<Grid> {
+    let bits = encode_auto(data, EC).ok()?;
     let version = bits.version();
-    let width = usize::try_from(version.width()).ok()?;
     let (data_codewords, ec_codewords) =
-        construct_codewords(&bits.into_bytes(), version, ec).ok()?;
-    let mut canvas = Canvas::new(version, ec);
+        construct_codewords(&bits.into_bytes(), version, EC).ok()?;
+    if let Some(layout) = layout(version) {
+        let width = layout.width;
+        let (data_rows, data_cols) = layout.data_bits(&data_codewords, &ec_codewords);
+        let mut best: Option<(u32, &Bits)> = None;
+        for (masked_rows, masked_cols) in layout.masked_rows.iter().zip(&layout.masked_cols) {
+            let rows = xor(masked_rows, &data_rows);
+            let cols = xor(masked_cols, &data_cols);
+            let score = penalty_bits(width, &rows, &cols);
+            if best.is_none_or(|(least, _)| score < least) {
+                best = Some((score, masked_rows));
+            }
+        }
+        return best.map(|(_, masked_rows)| Grid::Bits {
+            width,
+            rows: xor(masked_rows, &data_rows),
+        });
+    }
+    let width = usize::try_from(version.width()).ok()?;
+    let mut canvas = Canvas::new(version, EC);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data_codewords, &ec_codewords);
     MASKS
@@ -47,93 +284,88 @@ pub fn modules(data: &[u8]) -> Option<(usize, Vec<bool>)> {
             (penalty(width, &grid), grid)
         })
         .min_by_key(|(score, _)| *score)
-        .map(|(_, grid)| (width, grid))
+        .map(|(_, modules)| Grid::Bools { width, modules })
+}
+
+/// The modules of a QR code of `data`: `width × width` booleans, dark = true.
+pub fn modules(data: &[u8]) -> Option<(usize, Vec<bool>)> {
+    Some(match best_grid(data)? {
+        Grid::Bits { width, rows } => {
+            let modules = rows
+                .iter()
+                .take(width)
+                .flat_map(|row| (0..width).map(move |x| (row >> x) & 1 == 1))
+                .collect();
+            (width, modules)
+        }
+        Grid::Bools { width, modules } => (width, modules),
+    })
 }
 
 /// The mask penalty of ISO/IEC 18004 §7.8.3: runs, 2×2 blocks, finder-like
 /// patterns, and the balance of dark and light. Rows and columns are scored
-/// as bit sets, so a code of width ≤ 64 (every URL up to ~300 bytes) costs a
-/// few microseconds a mask; wider codes use a plain per-module walk.
+/// as bit sets for codes 8 to 64 modules wide; others by a per-module walk.
 pub fn penalty(width: usize, grid: &[bool]) -> u32 {
-    let lines = |transpose: bool| -> Vec<u64> {
-        (0..width)
-            .map(|a| {
-                (0..width).fold(0u64, |acc, b| {
-                    let dark = if transpose {
-                        grid[b * width + a]
-                    } else {
-                        grid[a * width + b]
-                    };
-                    acc | (u64::from(dark) << b)
-                })
-            })
-            .collect()
-    };
-    if !(8..=64).contains(&width) {
+    if !(8..=MAX_BITS_WIDTH).contains(&width) || grid.len() != width * width {
         return penalty_slow(width, grid);
     }
-    let full = if width == 64 {
-        u64::MAX
-    } else {
-        (1u64 << width) - 1
-    };
-    let rows = lines(false);
-    let cols = lines(true);
+    let rows = bool_rows(width, grid);
+    penalty_bits(width, &rows, &transpose(&rows))
+}
+
+/// [`penalty`] of a grid of bit rows and the same grid's columns
+/// (8 ≤ width ≤ 64).
+fn penalty_bits(width: usize, rows: &Bits, cols: &Bits) -> u32 {
+    let full = low_bits(width);
     let mut score = 0u32;
-    for line in rows.iter().chain(cols.iter()) {
-        // N1: runs of five or more modules of one colour, from the colour changes.
-        let changes = (line ^ (line >> 1)) & (full >> 1);
-        let mut rest = changes;
-        let mut start = 0u32;
-        while rest != 0 {
-            let b = rest.trailing_zeros();
-            let run = b + 1 - start;
-            if run >= 5 {
-                score += 3 + (run - 5);
-            }
-            start = b + 1;
-            rest &= rest - 1;
-        }
-        let run = width as u32 - start;
-        if run >= 5 {
-            score += 3 + (run - 5);
-        }
-        // N3: 1:1:3:1:1 (dark, light, dark ×3, light, dark) with four light
-        // modules (or the edge) on either side. Bit b is module b.
-        const PATTERN: u64 = 0b101_1101;
-        for b in 0..=width - 7 {
-            if (line >> b) & 0x7F == PATTERN {
-                let light = |from: isize, to: isize| {
-                    (from..to).all(|i| i < 0 || i >= width as isize || (line >> i) & 1 == 0)
-                };
-                let b = b as isize;
-                if light(b - 4, b) || light(b + 7, b + 11) {
-                    score += 40;
-                }
-            }
-        }
+    for line in rows.iter().take(width).chain(cols.iter().take(width)) {
+        score += line_penalty(width, full, *line);
     }
     // N2: 2×2 blocks of one colour.
-    for pair in rows.windows(2) {
-        let (r0, r1) = (pair[0], pair[1]);
+    for (r0, r1) in rows.iter().zip(rows.iter().take(width).skip(1)) {
         let same_vertical = !(r0 ^ r1) & full;
         let same_horizontal = !(r0 ^ (r0 >> 1)) & (full >> 1);
         let blocks = same_vertical & (same_vertical >> 1) & same_horizontal;
         score += 3 * blocks.count_ones();
     }
-    score + balance_penalty(grid)
+    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
+    score + balance(usize::try_from(dark).unwrap_or(0), width * width)
+}
+
+/// N1 and N3 of one row or column (bit b = module b, `full` = `width` ones).
+fn line_penalty(width: usize, full: u64, line: u64) -> u32 {
+    // N1: 3 + (n − 5) for each run of n ≥ 5 modules of one colour, that is,
+    // one point for each five-module window of one colour plus two for each
+    // such run (the first window of a run is one not following another).
+    let same = !(line ^ (line >> 1)) & (full >> 1); // b and b + 1 alike
+    let five = same & (same >> 1) & (same >> 2) & (same >> 3); // b to b + 4 alike
+    let mut score = five.count_ones() + 2 * (five & !(five << 1)).count_ones();
+    // N3: 1:1:3:1:1 (dark, light, dark ×3, light, dark) at b to b + 6, with
+    // four light modules (or the edge) just before or just after.
+    let light = !line & full;
+    let found =
+        line & (light >> 1) & (line >> 2) & (line >> 3) & (line >> 4) & (light >> 5) & (line >> 6);
+    if found != 0 {
+        // The line with four light modules of padding on either side: bit j
+        // of `four` is "padded modules j to j + 3 are light", and padded j is
+        // module j − 4, so the four before b start at b, those after at b + 11.
+        let padded_light = !(u128::from(line) << 4) & ((1u128 << (width + 8)) - 1);
+        let four = padded_light & (padded_light >> 1) & (padded_light >> 2) & (padded_light >> 3);
+        let either = (four | (four >> 11)) as u64; // bits ≥ 64 are past any `found`
+        score += 40 * (found & either).count_ones();
+    }
+    score
 }
 
 /// N4: 10 points for every 5 % the dark share is away from 50 %.
-fn balance_penalty(grid: &[bool]) -> u32 {
-    let dark = grid.iter().filter(|&&d| d).count();
-    let percent = dark * 100 / grid.len().max(1);
+fn balance(dark: usize, total: usize) -> u32 {
+    let percent = dark * 100 / total.max(1);
     10 * u32::try_from(percent.abs_diff(50) / 5).unwrap_or(10)
 }
 
 /// The same rules, module by module, for codes wider than 64.
 fn penalty_slow(width: usize, grid: &[bool]) -> u32 {
-    let at = |x: usize, y: usize| grid[y * width + x];
+    let at = |x: usize, y: usize| grid.get(y * width + x).copied().unwrap_or(false);
     let mut score = 0u32;
     for transpose in [false, true] {
         for a in 0..width {
@@ -154,7 +386,7 @@ fn penalty_slow(width: usize, grid: &[bool]) -> u32 {
             }
             const PATTERN: [bool; 7] = [true, false, true, true, true, false, true];
             for b in 0..width.saturating_sub(6) {
-                if (0..7).all(|i| cell(b + i) == PATTERN[i]) {
+                if PATTERN.iter().enumerate().all(|(i, p)| cell(b + i) == *p) {
                     let light = |from: isize, to: isize| {
                         (from..to).all(|i| i < 0 || i >= width as isize || !cell(i as usize))
                     };
@@ -174,46 +406,588 @@ fn penalty_slow(width: usize, grid: &[bool]) -> u32 {
             }
         }
     }
-    score + balance_penalty(grid)
+    let dark = grid.iter().filter(|&&d| d).count();
+    score + balance(dark, grid.len())
 }
 
 /// An SVG QR code of `url`, with a title for screen readers.
 /// `None` only for data too long for any QR code (URLs never are).
 pub fn qr_svg(url: &str, title: &str) -> Option<String> {
-    let (width, grid) = modules(url.as_bytes())?;
-    let quiet = 4;
-    let size = width + 2 * quiet;
-    let mut path = String::with_capacity(grid.len() * 4);
-    for y in 0..width {
-        let mut x = 0;
-        while x < width {
-            if grid[y * width + x] {
-                let start = x;
-                while x < width && grid[y * width + x] {
-                    x += 1;
+    const QUIET: usize = 4;
+    let grid = best_grid(url.as_bytes())?;
+    let width = match &grid {
+        Grid::Bits { width, .. } | Grid::Bools { width, .. } => *width,
+    };
+    let size = width + 2 * QUIET;
+    let title = crate::render::escape_xml(title);
+    // At most (width + 1) / 2 runs a row, of at most 16 bytes up to version 19.
+    let mut svg = String::with_capacity(400 + title.len() + width * (width + 1) / 2 * 16);
+    // Writing to a String cannot fail.
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+        px = size * 5
+    );
+    // The path is ASCII, written as bytes: a `String` checks every `push`.
+    let mut svg = svg.into_bytes();
+    match &grid {
+        Grid::Bits { width, rows } => {
+            for (y, row) in rows.iter().take(*width).enumerate() {
+                let mut rest = *row;
+                while rest != 0 {
+                    let start = rest.trailing_zeros();
+                    let len = (rest >> start).trailing_ones();
+                    push_run(&mut svg, start as usize + QUIET, y + QUIET, len as usize);
+                    // Adding the lowest set bit clears the lowest run of ones
+                    // (a run up to bit 63 carries out of the word: 0).
+                    rest &= rest.wrapping_add(rest & rest.wrapping_neg());
                 }
-                path.push_str(&format!(
-                    "M{} {}h{}v1h-{}z",
-                    start + quiet,
-                    y + quiet,
-                    x - start,
-                    x - start
-                ));
-            } else {
-                x += 1;
+            }
+        }
+        Grid::Bools { width, modules } => {
+            for (y, row) in modules.chunks_exact((*width).max(1)).enumerate() {
+                let mut x = 0;
+                while x < row.len() {
+                    let len = row.iter().skip(x).take_while(|d| **d).count();
+                    if len > 0 {
+                        push_run(&mut svg, x + QUIET, y + QUIET, len);
+                    }
+                    x += len.max(1);
+                }
             }
         }
     }
-    let title = crate::render::escape_xml(title);
-    Some(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>\n",
-        px = size * 5
-    ))
+    svg.extend_from_slice(b"\"/></svg>\n");
+    String::from_utf8(svg).ok()
+}
+
+/// `M{x} {y}h{len}v1h-{len}z`: one dark run of a row.
+#[inline]
+fn push_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize) {
+    if let (Ok(x @ 0..100), Ok(y @ 0..100), Ok(len @ 0..100)) =
+        (u8::try_from(x), u8::try_from(y), u8::try_from(len))
+    {
+        // Every run of codes up to version 19 (93 modules, so x, y ≤ 96 with
+        // the quiet zone): at most 1 + 2 + 1 + 2 + 1 + 2 + 4 + 2 + 1 = 16
+        // bytes, appended at once.
+        let mut run = Short::default();
+        run.push(b'M');
+        run.push_number(x);
+        run.push(b' ');
+        run.push_number(y);
+        run.push(b'h');
+        run.push_number(len);
+        run.push(b'v');
+        run.push(b'1');
+        run.push(b'h');
+        run.push(b'-');
+        run.push_number(len);
+        run.push(b'z');
+        run.append_to(out);
+    } else {
+        push_long_run(out, x, y, len);
+    }
+}
+
+/// [`push_run`] with a three-digit number, for codes of version 20 and up.
+#[cold]
+fn push_long_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize) {
+    for (prefix, n) in [(&b"M"[..], x), (b" ", y), (b"h", len), (b"v1h-", len)] {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(n.to_string().as_bytes());
+    }
+    out.push(b'z');
+}
+
+/// Up to 16 bytes of text, built on the stack and appended to a `Vec` with
+/// one capacity check instead of one a byte.
+#[derive(Default)]
+struct Short {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl Short {
+    fn push(&mut self, byte: u8) {
+        // `& 15` keeps the index in bounds; callers push at most 16 bytes.
+        self.bytes[self.len & 15] = byte;
+        self.len += 1;
+    }
+
+    /// `n` < 100 in decimal.
+    fn push_number(&mut self, n: u8) {
+        if n >= 10 {
+            self.push(b'0' + n / 10);
+        }
+        self.push(b'0' + n % 10);
+    }
+
+    fn append_to(&self, out: &mut Vec<u8>) {
+        let end = out.len() + self.len.min(16);
+        out.extend_from_slice(&self.bytes);
+        out.truncate(end);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The implementation before the precomputed masks (one crate canvas
+    /// masked, converted and scored per mask), kept verbatim, with its penalty
+    /// functions below, as the oracle for byte-identical output.
+    fn reference_modules(data: &[u8]) -> Option<(usize, Vec<bool>)> {
+        let ec = EcLevel::M;
+        let bits = encode_auto(data, ec).ok()?;
+        let version = bits.version();
+        let width = usize::try_from(version.width()).ok()?;
+        let (data_codewords, ec_codewords) =
+            construct_codewords(&bits.into_bytes(), version, ec).ok()?;
+        let mut canvas = Canvas::new(version, ec);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data_codewords, &ec_codewords);
+        MASKS
+            .iter()
+            .map(|mask| {
+                let mut c = canvas.clone();
+                c.apply_mask(*mask);
+                let grid: Vec<bool> = c
+                    .into_colors()
+                    .into_iter()
+                    .map(|m| m == Color::Dark)
+                    .collect();
+                (reference_penalty(width, &grid), grid)
+            })
+            .min_by_key(|(score, _)| *score)
+            .map(|(_, grid)| (width, grid))
+    }
+
+    /// The mask penalty of ISO/IEC 18004 §7.8.3: runs, 2×2 blocks, finder-like
+    /// patterns, and the balance of dark and light. Rows and columns are scored
+    /// as bit sets, so a code of width ≤ 64 (every URL up to ~300 bytes) costs a
+    /// few microseconds a mask; wider codes use a plain per-module walk.
+    fn reference_penalty(width: usize, grid: &[bool]) -> u32 {
+        let lines = |transpose: bool| -> Vec<u64> {
+            (0..width)
+                .map(|a| {
+                    (0..width).fold(0u64, |acc, b| {
+                        let dark = if transpose {
+                            grid[b * width + a]
+                        } else {
+                            grid[a * width + b]
+                        };
+                        acc | (u64::from(dark) << b)
+                    })
+                })
+                .collect()
+        };
+        if !(8..=64).contains(&width) {
+            return reference_penalty_slow(width, grid);
+        }
+        let full = if width == 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
+        let rows = lines(false);
+        let cols = lines(true);
+        let mut score = 0u32;
+        for line in rows.iter().chain(cols.iter()) {
+            // N1: runs of five or more modules of one colour, from the colour changes.
+            let changes = (line ^ (line >> 1)) & (full >> 1);
+            let mut rest = changes;
+            let mut start = 0u32;
+            while rest != 0 {
+                let b = rest.trailing_zeros();
+                let run = b + 1 - start;
+                if run >= 5 {
+                    score += 3 + (run - 5);
+                }
+                start = b + 1;
+                rest &= rest - 1;
+            }
+            let run = width as u32 - start;
+            if run >= 5 {
+                score += 3 + (run - 5);
+            }
+            // N3: 1:1:3:1:1 (dark, light, dark ×3, light, dark) with four light
+            // modules (or the edge) on either side. Bit b is module b.
+            const PATTERN: u64 = 0b101_1101;
+            for b in 0..=width - 7 {
+                if (line >> b) & 0x7F == PATTERN {
+                    let light = |from: isize, to: isize| {
+                        (from..to).all(|i| i < 0 || i >= width as isize || (line >> i) & 1 == 0)
+                    };
+                    let b = b as isize;
+                    if light(b - 4, b) || light(b + 7, b + 11) {
+                        score += 40;
+                    }
+                }
+            }
+        }
+        // N2: 2×2 blocks of one colour.
+        for pair in rows.windows(2) {
+            let (r0, r1) = (pair[0], pair[1]);
+            let same_vertical = !(r0 ^ r1) & full;
+            let same_horizontal = !(r0 ^ (r0 >> 1)) & (full >> 1);
+            let blocks = same_vertical & (same_vertical >> 1) & same_horizontal;
+            score += 3 * blocks.count_ones();
+        }
+        score + reference_balance_penalty(grid)
+    }
+
+    /// N4: 10 points for every 5 % the dark share is away from 50 %.
+    fn reference_balance_penalty(grid: &[bool]) -> u32 {
+        let dark = grid.iter().filter(|&&d| d).count();
+        let percent = dark * 100 / grid.len().max(1);
+        10 * u32::try_from(percent.abs_diff(50) / 5).unwrap_or(10)
+    }
+
+    /// The same rules, module by module, for codes wider than 64.
+    fn reference_penalty_slow(width: usize, grid: &[bool]) -> u32 {
+        let at = |x: usize, y: usize| grid[y * width + x];
+        let mut score = 0u32;
+        for transpose in [false, true] {
+            for a in 0..width {
+                let cell = |b: usize| if transpose { at(a, b) } else { at(b, a) };
+                let mut run = 1;
+                for b in 1..width {
+                    if cell(b) == cell(b - 1) {
+                        run += 1;
+                    } else {
+                        if run >= 5 {
+                            score += 3 + (run - 5);
+                        }
+                        run = 1;
+                    }
+                }
+                if run >= 5 {
+                    score += 3 + (run - 5);
+                }
+                const PATTERN: [bool; 7] = [true, false, true, true, true, false, true];
+                for b in 0..width.saturating_sub(6) {
+                    if (0..7).all(|i| cell(b + i) == PATTERN[i]) {
+                        let light = |from: isize, to: isize| {
+                            (from..to).all(|i| i < 0 || i >= width as isize || !cell(i as usize))
+                        };
+                        let b = b as isize;
+                        if light(b - 4, b) || light(b + 7, b + 11) {
+                            score += 40;
+                        }
+                    }
+                }
+            }
+        }
+        for y in 0..width.saturating_sub(1) {
+            for x in 0..width - 1 {
+                let c = at(x, y);
+                if at(x + 1, y) == c && at(x, y + 1) == c && at(x + 1, y + 1) == c {
+                    score += 3;
+                }
+            }
+        }
+        score + reference_balance_penalty(grid)
+    }
+
+    fn reference_qr_svg(url: &str, title: &str) -> Option<String> {
+        let (width, grid) = reference_modules(url.as_bytes())?;
+        let quiet = 4;
+        let size = width + 2 * quiet;
+        let mut path = String::with_capacity(grid.len() * 4);
+        for y in 0..width {
+            let mut x = 0;
+            while x < width {
+                if grid[y * width + x] {
+                    let start = x;
+                    while x < width && grid[y * width + x] {
+                        x += 1;
+                    }
+                    path.push_str(&format!(
+                        "M{} {}h{}v1h-{}z",
+                        start + quiet,
+                        y + quiet,
+                        x - start,
+                        x - start
+                    ));
+                } else {
+                    x += 1;
+                }
+            }
+        }
+        let title = crate::render::escape_xml(title);
+        Some(format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>\n",
+            px = size * 5
+        ))
+    }
+
+    /// Provider-page URLs of varied names, as a 10,000-provider build makes.
+    fn bench_urls(n: usize) -> Vec<String> {
+        const FIRST: [&str; 8] = [
+            "abena",
+            "nadia",
+            "marie-claire",
+            "li",
+            "oluwaseun",
+            "jan",
+            "sofia",
+            "mohammed",
+        ];
+        const LAST: [&str; 8] = [
+            "anderson",
+            "okafor",
+            "de-la-roche",
+            "ng",
+            "adeyemi-williams",
+            "kowalski",
+            "o-brien",
+            "al-rashid",
+        ];
+        (0..n)
+            .map(|i| {
+                let first = FIRST[i % FIRST.len()];
+                let last = LAST[(i / FIRST.len()) % LAST.len()];
+                let initial = char::from(b'a' + u8::try_from(i % 26).unwrap_or(0));
+                if i < 64 {
+                    format!("https://riverside.example.org/providers/{first}-{initial}-{last}/")
+                } else {
+                    format!("https://riverside.example.org/providers/{first}-{initial}-{last}-{i}/")
+                }
+            })
+            .collect()
+    }
+
+    /// `CARGO_TARGET_DIR=… cargo test --release --lib render::qr::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore = "benchmark"]
+    fn bench_qr_svg() {
+        let urls = bench_urls(10_000);
+        let title = "QR code linking to the page of Abena A. Anderson";
+        for (name, f) in [
+            (
+                "reference",
+                reference_qr_svg as fn(&str, &str) -> Option<String>,
+            ),
+            ("current", qr_svg),
+        ] {
+            let start = std::time::Instant::now();
+            let mut bytes = 0;
+            for url in &urls {
+                bytes += f(url, title).map_or(0, |s| s.len());
+            }
+            let per = start.elapsed().as_secs_f64() * 1e6 / urls.len() as f64;
+            println!("{name}: {per:.2} µs per code ({bytes} bytes)");
+        }
+    }
+
+    /// ~200 URLs of 10 to 300 bytes (versions 1 to 13), of every character class.
+    fn test_urls() -> Vec<String> {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const CHARS: &[u8] =
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/%:?=&";
+        let mut urls: Vec<String> = (0..200)
+            .map(|i| {
+                let len = 10 + (i * 290 / 199);
+                let mut url = String::from(["https://", "http://", "HTTPS://", ""][i % 4]);
+                while url.len() < len {
+                    let pick = usize::try_from(next() % 100).unwrap_or(0);
+                    let c = match i % 5 {
+                        // long digit and upper-case runs: numeric and
+                        // alphanumeric segments
+                        0 => b"0123456789"[pick % 10],
+                        1 => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:0123456789"[pick % 45],
+                        _ => CHARS[pick % CHARS.len()],
+                    };
+                    url.push(char::from(c));
+                }
+                url
+            })
+            .collect();
+        urls.extend(bench_urls(40));
+        urls.push("https://riverside.example.org/providers/abena-a-anderson/".into());
+        urls
+    }
+
+    /// The crate's own masking of the code of `data` with each mask.
+    fn crate_grids(data: &[u8]) -> (usize, Vec<Vec<bool>>) {
+        let Ok(bits) = encode_auto(data, EC) else {
+            panic!("encodes")
+        };
+        let version = bits.version();
+        let Ok((d, e)) = construct_codewords(&bits.into_bytes(), version, EC) else {
+            panic!("codewords")
+        };
+        let mut canvas = Canvas::new(version, EC);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&d, &e);
+        let grids = MASKS
+            .iter()
+            .map(|mask| {
+                let mut c = canvas.clone();
+                c.apply_mask(*mask);
+                c.into_colors()
+                    .into_iter()
+                    .map(|m| m == Color::Dark)
+                    .collect()
+            })
+            .collect();
+        (usize::try_from(version.width()).unwrap_or(0), grids)
+    }
+
+    #[test]
+    fn bit_grids_are_the_crates_masked_grids() {
+        let mut bit_codes = 0;
+        for url in test_urls() {
+            let (width, grids) = crate_grids(url.as_bytes());
+            let Ok(bits) = encode_auto(url.as_bytes(), EC) else {
+                panic!("encodes")
+            };
+            let version = bits.version();
+            let Ok((d, e)) = construct_codewords(&bits.into_bytes(), version, EC) else {
+                panic!("codewords")
+            };
+            let Some(layout) = layout(version) else {
+                assert!(width > 64, "{url}: no layout for width {width}");
+                continue;
+            };
+            bit_codes += 1;
+            assert_eq!(layout.width, width);
+            let (data_rows, data_cols) = layout.data_bits(&d, &e);
+            for (m, grid) in grids.iter().enumerate() {
+                let rows = xor(&layout.masked_rows[m], &data_rows);
+                let cols = xor(&layout.masked_cols[m], &data_cols);
+                for y in 0..64 {
+                    for x in 0..64 {
+                        let dark = x < width && y < width && grid[y * width + x];
+                        assert_eq!((rows[y] >> x) & 1 == 1, dark, "{url} mask {m} ({x}, {y})");
+                        assert_eq!((cols[x] >> y) & 1 == 1, dark, "{url} mask {m} ({x}, {y})");
+                    }
+                }
+                let score = penalty_bits(width, &rows, &cols);
+                assert_eq!(score, penalty_slow(width, grid), "{url} mask {m}");
+                assert_eq!(score, reference_penalty(width, grid), "{url} mask {m}");
+                assert_eq!(score, penalty(width, grid), "{url} mask {m}");
+            }
+        }
+        assert!(bit_codes > 150, "{bit_codes}");
+    }
+
+    #[test]
+    fn output_is_the_reference_output() {
+        let mut widths = std::collections::BTreeSet::new();
+        for url in test_urls() {
+            let title = format!("QR code linking to <{url}> & \"more\"");
+            assert_eq!(
+                modules(url.as_bytes()),
+                reference_modules(url.as_bytes()),
+                "{url}"
+            );
+            let svg = qr_svg(&url, &title);
+            assert!(svg.is_some(), "{url}");
+            assert_eq!(svg, reference_qr_svg(&url, &title), "{url}");
+            if let Some((width, _)) = modules(url.as_bytes()) {
+                widths.insert(width);
+            }
+        }
+        // Every version from 1 to 13.
+        assert_eq!(widths.len(), 13, "{widths:?}");
+        // Wider codes: versions 16, 29 and 40 (three-digit coordinates).
+        for len in [450, 1200, 2300] {
+            let url: String = (0..len)
+                .map(|i| char::from(b"abcdefghij0123456789/-_."[(i * 7 + i / 3) % 24]))
+                .collect();
+            let svg = qr_svg(&url, "t");
+            assert!(svg.is_some(), "{len}");
+            assert_eq!(svg, reference_qr_svg(&url, "t"), "{len}");
+        }
+        // Too long for any QR code.
+        let long = "a".repeat(3000);
+        assert_eq!(modules(long.as_bytes()), None);
+        assert_eq!(qr_svg(&long, "t"), None);
+    }
+
+    #[test]
+    fn versions_1_to_11_have_layouts() {
+        for v in 1..=11 {
+            let Some(layout) = layout(Version::Normal(v)) else {
+                panic!("no layout for version {v}")
+            };
+            assert_eq!(layout.width, usize::try_from(17 + 4 * v).unwrap_or(0));
+        }
+        assert!(layout(Version::Normal(12)).is_none());
+        assert!(layout(Version::Normal(0)).is_none());
+        assert!(layout(Version::Micro(2)).is_none());
+    }
+
+    #[test]
+    fn runs_are_written_as_format_would() {
+        for (x, y, len) in [
+            (4, 4, 1),
+            (9, 10, 64),
+            (99, 99, 99),
+            (100, 5, 7),
+            (4, 180, 177),
+        ] {
+            let mut out = b"d=\"".to_vec();
+            push_run(&mut out, x, y, len);
+            assert_eq!(
+                String::from_utf8(out).unwrap_or_default(),
+                format!("d=\"M{x} {y}h{len}v1h-{len}z")
+            );
+        }
+    }
+
+    #[test]
+    fn transpose_transposes() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rows = [0u64; 64];
+        for row in &mut rows {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *row = state;
+        }
+        let cols = transpose(&rows);
+        for (y, row) in rows.iter().enumerate() {
+            for (x, col) in cols.iter().enumerate() {
+                assert_eq!((row >> x) & 1, (col >> y) & 1, "({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn bit_penalty_is_the_slow_penalty_on_random_grids() {
+        let mut state = 0x853C_49E6_748F_EA9Bu64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..600 {
+            let width = [8, 9, 21, 25, 33, 57, 63, 64][round % 8];
+            // Dark shares from 1/8 to 7/8, and blocks of finder-like rows.
+            let dark_in_8 = 1 + (round / 8) % 7;
+            let grid: Vec<bool> = (0..width * width)
+                .map(|i| {
+                    if round % 3 == 0 && (i / width) % 4 == 0 {
+                        matches!((i % width + round) % 11, 4 | 6 | 7 | 8 | 10)
+                    } else {
+                        next() % 8 < dark_in_8 as u64
+                    }
+                })
+                .collect();
+            let fast = penalty(width, &grid);
+            assert_eq!(fast, penalty_slow(width, &grid), "round {round}");
+            assert_eq!(fast, reference_penalty(width, &grid), "round {round}");
+        }
+    }
 
     #[test]
     fn makes_an_svg() {
