@@ -2171,6 +2171,30 @@ phone = "+1 204 555 0198"
     }
 
     #[test]
+    fn index_requests_wait_while_the_index_is_rendered() {
+        let shared = Arc::new(Shared::new(1111));
+        let put = |body: &str| {
+            shared.write().files.insert(
+                (Tree::Public, "index.html".to_string()),
+                Arc::from(body.as_bytes()),
+            );
+        };
+        put("<p>old index</p>");
+        shared.set_index_pending(true);
+        let requester = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || answer("/", &shared))
+        };
+        // The request is made while the index is pending; it must not get the old one.
+        std::thread::sleep(Duration::from_millis(100));
+        put("<p>new index</p>");
+        shared.set_index_pending(false);
+        let response = requester.join().expect("the request thread ends");
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(body.contains("new index"), "{body}");
+    }
+
+    #[test]
     fn injects_script_and_overlay() {
         let page = b"<!doctype html><html><BODY class=x><p>hi</p></body></html>";
         let out = String::from_utf8(inject(page, 7, None)).expect("utf-8");
