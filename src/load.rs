@@ -1125,8 +1125,8 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         let Some(stem) = name.strip_suffix(".toml") else {
             continue;
         };
-        let is_dir = path.is_dir();
-        if is_dir {
+        // Links are followed, so this is the type of what a link points to.
+        if entry.file_type().is_dir() {
             diags.push(
                 Diagnostic::error(format!(
                     "{} is a folder, not a provider file",

@@ -209,13 +209,7 @@ pub enum Route {
 
 impl<'a> Analysis<'a> {
     pub fn new(site: &'a Site, window: Window) -> Self {
-        let mut cache: HashMap<&str, Minutes> = HashMap::new();
-        let mut open = |hours: &'a Hours| -> Minutes {
-            cache
-                .entry(hours.raw())
-                .or_insert_with(|| open_minutes(hours, window))
-                .clone()
-        };
+        use rayon::prelude::*;
         let closed = if window.dated {
             Minutes::from_ranges(
                 site.clinic
@@ -227,8 +221,43 @@ impl<'a> Analysis<'a> {
         } else {
             Minutes::empty()
         };
-        let urgent_lines: Vec<Minutes> =
-            site.clinic.urgent.iter().map(|u| open(&u.hours)).collect();
+        // Each distinct hours text is evaluated once (most channels share a
+        // few), with and without the clinic's closures; then the providers,
+        // on both cores.
+        let mut distinct: HashMap<&str, &Hours> = HashMap::new();
+        let all_hours = std::iter::once(&site.clinic.hours)
+            .chain(site.clinic.urgent.iter().map(|u| &u.hours))
+            .chain(
+                site.providers
+                    .iter()
+                    .flat_map(|p| p.channels.iter().filter_map(|c| c.hours.as_ref())),
+            );
+        for h in all_hours {
+            distinct.entry(h.raw()).or_insert(h);
+        }
+        let open: HashMap<&str, (Minutes, Minutes)> = distinct
+            .into_par_iter()
+            .map(|(raw, hours)| {
+                let minutes = open_minutes(hours, window);
+                let with_closures = minutes.subtract(&closed);
+                (raw, (minutes, with_closures))
+            })
+            .collect();
+        let minutes = |hours: &Hours, follows_closures: bool| -> Minutes {
+            match open.get(hours.raw()) {
+                Some((all, _)) if !follows_closures => all.clone(),
+                Some((_, with_closures)) => with_closures.clone(),
+                // Every text was collected above; this is only for safety.
+                None if follows_closures => open_minutes(hours, window).subtract(&closed),
+                None => open_minutes(hours, window),
+            }
+        };
+        let urgent_lines: Vec<Minutes> = site
+            .clinic
+            .urgent
+            .iter()
+            .map(|u| minutes(&u.hours, false))
+            .collect();
         let urgent = urgent_lines
             .iter()
             .fold(Minutes::empty(), |acc, u| acc.union(u));
@@ -237,30 +266,27 @@ impl<'a> Analysis<'a> {
             .after_hours
             .as_ref()
             .is_some_and(|a| a.phone.is_some());
-        let mut own = Vec::with_capacity(site.providers.len());
-        let mut away = Vec::with_capacity(site.providers.len());
-        for p in &site.providers {
-            let channels = p.public_channels().fold(Minutes::empty(), |acc, c| {
-                let minutes = open(c.hours.as_ref().unwrap_or(&site.clinic.hours));
-                let minutes = if c.follows_closures() {
-                    minutes.subtract(&closed)
+        let (own, away): (Vec<Minutes>, Vec<Minutes>) = site
+            .providers
+            .par_iter()
+            .map(|p| {
+                let channels = p.public_channels().fold(Minutes::empty(), |acc, c| {
+                    let hours = c.hours.as_ref().unwrap_or(&site.clinic.hours);
+                    acc.union(&minutes(hours, c.follows_closures()))
+                });
+                let away = if window.dated {
+                    Minutes::from_ranges(
+                        p.away
+                            .iter()
+                            .flat_map(|a| window.dates(a.from, a.to).0)
+                            .collect(),
+                    )
                 } else {
-                    minutes
+                    Minutes::empty()
                 };
-                acc.union(&minutes)
-            });
-            own.push(channels);
-            away.push(if window.dated {
-                Minutes::from_ranges(
-                    p.away
-                        .iter()
-                        .flat_map(|a| window.dates(a.from, a.to).0)
-                        .collect(),
-                )
-            } else {
-                Minutes::empty()
-            });
-        }
+                (channels, away)
+            })
+            .unzip();
         Analysis {
             site,
             window,

@@ -45,7 +45,7 @@ use tera::{Context, Tera};
 use howtoreach::Options;
 use howtoreach::diagnostic::{Diagnostic, Diagnostics};
 use howtoreach::model::{Provider, Site};
-use howtoreach::render::context::{Audience, PageView, ProviderSummary, ViewBuilder};
+use howtoreach::render::context::{PageView, ProviderSummary, ViewBuilder};
 use howtoreach::render::{self, Dest, Emit};
 
 /// A rebuild starts once the watched folders were quiet this long.
@@ -1021,7 +1021,7 @@ fn render_index(
         .par_iter()
         .filter(stale)
         .map(|p| {
-            let s: ProviderSummary = views.summary(p, &views.channels(p, Audience::Public));
+            let s: ProviderSummary = views.summary(p);
             (
                 p.slug.clone(),
                 (s.department.clone(), tera::Value::from_serializable(&s)),

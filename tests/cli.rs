@@ -1230,6 +1230,41 @@ fn templates_printing_every_channel_cannot_leak_a_patients_only_number() {
 }
 
 #[test]
+fn summary_channels_carry_the_fields_spec_names() {
+    // The same line for each channel, from the index's summaries and from the
+    // provider's own page: SPEC's channel fields must agree.
+    let line = "{{ c.index }}|{{ c.kind }}|{{ c.kind_label }}|{{ c.label }}|{{ c.value }}|{{ c.display }}|\
+                {% if c.href %}{{ c.href }}{% endif %}|{{ c.action }}|{{ c.preferred }}|{{ c.patients_only }}|\
+                {{ c.hours_text }}|{% if c.response_text %}{{ c.response_text }}{% endif %}|{{ c.note_html | safe }}";
+    let site = Site::built();
+    site.write(
+        "templates/index.html",
+        &format!(
+            "<!DOCTYPE html><html lang=\"en\"><title>x</title>{{% for p in providers %}}{{% if p.slug == \"nadia-okafor\" %}}\
+             {{% for c in p.channels %}}<li>{line}</li>\n{{% endfor %}}<p>{{{{ p.preferred.label }}}}</p>{{% endif %}}{{% endfor %}}</html>"
+        ),
+    );
+    site.write(
+        "templates/provider.html",
+        &format!(
+            "<!DOCTYPE html><html lang=\"en\"><title>x</title>{{% for c in provider.channels %}}<li>{line}</li>\n{{% endfor %}}\
+             <p>{{{{ provider.preferred.label }}}}</p></html>"
+        ),
+    );
+    site.build().expect_success();
+    let index = site.read("public/index.html");
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    let body = |html: &str| {
+        let start = html.find("<li>").expect("a channel was printed");
+        let end = html.rfind("</p>").expect("the preferred label was printed");
+        html[start..end].to_string()
+    };
+    assert_eq!(body(&index), body(&page));
+    assert!(index.contains("|email|"), "{index}");
+    assert!(index.contains("Monday"), "hours_text is printed: {index}");
+}
+
+#[test]
 fn templates_dumping_the_whole_context_cannot_leak_a_patients_only_number() {
     let site = Site::built();
     let dump = "<pre>{{ __tera_context }}</pre><pre>{{ providers | str }}</pre>\

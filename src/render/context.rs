@@ -183,6 +183,28 @@ pub struct ChannelView {
     pub note_html: tera::Value,
 }
 
+/// A channel as the index sees it: the fields SPEC names, without the
+/// per-page detail (`hours_lines`, `opening_hours_spec`, `phone`, `use_for`,
+/// `not_for`...), so that every provider's summary can be in memory at once.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryChannel {
+    pub index: usize,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub label: String,
+    pub value: String,
+    pub display: String,
+    pub href: Option<String>,
+    pub action: &'static str,
+    pub preferred: bool,
+    pub patients_only: bool,
+    /// A string value, shared by every channel with these hours.
+    pub hours_text: tera::Value,
+    pub response_text: Option<String>,
+    /// A string value, shared by every channel with this note.
+    pub note_html: tera::Value,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderSummary {
     pub slug: String,
@@ -192,9 +214,9 @@ pub struct ProviderSummary {
     pub department: Option<String>,
     pub languages: Vec<LanguageView>,
     pub url: String,
-    /// A channel value: the first of `channels`, shared with it.
+    /// A [`SummaryChannel`] value: the first of `channels`, shared with it.
     pub preferred: tera::Value,
-    /// The list of public channel values, shared with the provider's page.
+    /// The list of public [`SummaryChannel`] values.
     pub channels: tera::Value,
     pub away_now: bool,
 }
@@ -537,8 +559,42 @@ impl<'a> ViewBuilder<'a> {
             .any(|a| (a.from..=a.to).contains(&self.site.today))
     }
 
-    /// The index's summary of a provider, with the public channels from [`Self::channels`].
-    pub fn summary(&self, p: &Provider, public: &ChannelValues) -> ProviderSummary {
+    /// A public channel as the index sees it.
+    fn summary_channel(&self, c: &Channel, index: usize) -> SummaryChannel {
+        let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
+        SummaryChannel {
+            index,
+            kind: c.kind.as_str(),
+            kind_label: c.kind.default_label(),
+            label: c.label().to_string(),
+            value: c.raw_value.clone(),
+            display: c.display(),
+            href: c.href(),
+            action: c.kind.action(),
+            preferred: index == 0,
+            patients_only: false,
+            hours_text: self.words.facts(hours).text_value.clone(),
+            response_text: c.response.map(|r| r.text()),
+            note_html: c
+                .note
+                .as_deref()
+                .map_or_else(|| tera::Value::from(""), |note| self.note_html(note)),
+        }
+    }
+
+    /// The index's summary of a provider: public channels only, each with the
+    /// fields of a [`SummaryChannel`].
+    pub fn summary(&self, p: &Provider) -> ProviderSummary {
+        let list: Vec<tera::Value> = p
+            .public_channels()
+            .enumerate()
+            .map(|(i, c)| tera::Value::from_serializable(&self.summary_channel(c, i)))
+            .collect();
+        // Loading guarantees at least one public channel.
+        let preferred = list
+            .first()
+            .cloned()
+            .unwrap_or_else(|| tera::Value::from_serializable(&self.empty_channel()));
         ProviderSummary {
             slug: p.slug.clone(),
             name: p.name.clone(),
@@ -547,8 +603,8 @@ impl<'a> ViewBuilder<'a> {
             department: p.department.clone(),
             languages: languages(&p.languages),
             url: provider_path(&p.slug),
-            preferred: public.preferred.clone(),
-            channels: public.list.clone(),
+            preferred,
+            channels: tera::Value::from(list),
             away_now: self.away_now(p),
         }
     }

@@ -18,7 +18,7 @@ use tera::{Context, Tera};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
-use context::{Audience, ChannelValues, PageView, ProviderSummary, ViewBuilder};
+use context::{Audience, PageView, ProviderSummary, ViewBuilder};
 
 /// The built-in templates, compiled into the binary.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -213,20 +213,16 @@ pub fn render_site(
     let views = ViewBuilder::new(site);
     // Each summary becomes a template value once; `providers` and `departments`
     // share them (Tera's maps are reference-counted), so the index costs one copy.
-    // Each provider's public channels become template values once, shared by
-    // its summary (on every page) and its own page.
-    let (summaries, public_channels): (Vec<(Option<String>, tera::Value)>, Vec<ChannelValues>) =
-        site.providers
-            .par_iter()
-            .map(|p| {
-                let channels = views.channels(p, Audience::Public);
-                let s: ProviderSummary = views.summary(p, &channels);
-                (
-                    (s.department.clone(), tera::Value::from_serializable(&s)),
-                    channels,
-                )
-            })
-            .unzip();
+    // Summaries are small (a few fields of each public channel): every page's
+    // context holds all of them at once.
+    let summaries: Vec<(Option<String>, tera::Value)> = site
+        .providers
+        .par_iter()
+        .map(|p| {
+            let s: ProviderSummary = views.summary(p);
+            (s.department.clone(), tera::Value::from_serializable(&s))
+        })
+        .collect();
     crate::timing::lap(start, "summaries");
     let departments = context::department_values(&summaries);
     let providers: Vec<tera::Value> = summaries.into_iter().map(|(_, v)| v).collect();
@@ -306,10 +302,9 @@ pub fn render_site(
     let providers = || -> Vec<Result<(), Diagnostic>> {
         site.providers
             .par_iter()
-            .zip(public_channels.par_iter())
             .map_init(
                 || Vec::with_capacity(32 * 1024),
-                |buf, (p, channels)| {
+                |buf, p| {
                     let url = views.page_url(&p.slug);
                     let dir = format!("providers/{}", p.slug);
                     let qr =
@@ -335,7 +330,8 @@ pub fn render_site(
                             description.clone(),
                         ),
                     );
-                    let public = views.provider(p, Audience::Public, channels, &inline_qr);
+                    let channels = views.channels(p, Audience::Public);
+                    let public = views.provider(p, Audience::Public, &channels, &inline_qr);
                     ctx.insert("provider", &public);
                     render("provider.html", &ctx, buf)?;
                     out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
