@@ -12,7 +12,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ChannelValue, Clinic, Config, Provider};
 
 /// `reviewed` older than `review_after_days`, or in the future.
-pub fn review_dates(providers: &[Provider], config: &Config, today: NaiveDate) -> Diagnostics {
+pub fn review_dates(
+    providers: &[std::sync::Arc<Provider>],
+    config: &Config,
+    today: NaiveDate,
+) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let days = i64::from(config.review_after_days);
     for p in providers {
@@ -51,7 +55,7 @@ pub fn review_dates(providers: &[Provider], config: &Config, today: NaiveDate) -
 /// extension), with where it is shown.
 pub fn published_numbers<'a>(
     clinic: Option<&'a Clinic>,
-    providers: &'a [Provider],
+    providers: &'a [std::sync::Arc<Provider>],
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
     if let Some(c) = clinic {
@@ -75,7 +79,10 @@ pub fn published_numbers<'a>(
 }
 
 /// A patients-only number that the public site shows anyway is not private.
-pub fn private_numbers_published(clinic: Option<&Clinic>, providers: &[Provider]) -> Diagnostics {
+pub fn private_numbers_published(
+    clinic: Option<&Clinic>,
+    providers: &[std::sync::Arc<Provider>],
+) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let published = published_numbers(clinic, providers);
     for p in providers {

@@ -1206,7 +1206,7 @@ struct CachedProvider {
     text: std::sync::Arc<str>,
     stamp: Option<FileStamp>,
     region: Option<model::phone::Region>,
-    provider: Option<Provider>,
+    provider: Option<std::sync::Arc<Provider>>,
     diags: Diagnostics,
 }
 
@@ -1232,7 +1232,7 @@ impl LoadCache {
         path: &Path,
         stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
-    ) -> Option<(Option<Provider>, Diagnostics)> {
+    ) -> Option<(Option<std::sync::Arc<Provider>>, Diagnostics)> {
         let stamp = stamp?;
         let map = self.providers.lock().ok()?;
         let hit = map.get(path)?;
@@ -1248,7 +1248,7 @@ impl LoadCache {
         file: &SourceFile,
         stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
-    ) -> Option<(Option<Provider>, Diagnostics)> {
+    ) -> Option<(Option<std::sync::Arc<Provider>>, Diagnostics)> {
         let mut map = self.providers.lock().ok()?;
         let hit = map.get_mut(path)?;
         let fresh = hit.text == file.text
@@ -1268,7 +1268,7 @@ impl LoadCache {
         file: &SourceFile,
         stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
-        provider: &Option<Provider>,
+        provider: &Option<std::sync::Arc<Provider>>,
         diags: &Diagnostics,
     ) {
         if let Ok(mut map) = self.providers.lock() {
@@ -1292,7 +1292,7 @@ pub struct Loaded {
     pub config: Option<Config>,
     pub clinic: Option<Clinic>,
     /// Providers whose files converted, in file order.
-    pub providers: Vec<Provider>,
+    pub providers: Vec<std::sync::Arc<Provider>>,
     /// The slug of every provider file found, loaded or not.
     pub slugs: Vec<String>,
     /// Whether every file loaded.
@@ -1348,7 +1348,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     let paths = find_provider_files(root, &mut diags);
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
-    let results: Vec<(Option<Provider>, Diagnostics)> = paths
+    let results: Vec<(Option<std::sync::Arc<Provider>>, Diagnostics)> = paths
         .par_iter()
         .map(|p| {
             let mut d = Diagnostics::default();
@@ -1365,7 +1365,8 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
                     {
                         return hit;
                     }
-                    let provider = provider_from_source(&file, &p.slug, env, &mut d);
+                    let provider =
+                        provider_from_source(&file, &p.slug, env, &mut d).map(std::sync::Arc::new);
                     if let Some(c) = load_cache {
                         c.put(&p.full, &file, stamp, env.region, &provider, &d);
                     }
@@ -1409,7 +1410,11 @@ fn region_only(file: &SourceFile) -> Option<model::phone::Region> {
 }
 
 /// Every `covering` names a provider of the site.
-fn references_exist(providers: &[Provider], all_slugs: &[String], diags: &mut Diagnostics) -> bool {
+fn references_exist(
+    providers: &[std::sync::Arc<Provider>],
+    all_slugs: &[String],
+    diags: &mut Diagnostics,
+) -> bool {
     let slugs: std::collections::HashSet<&str> = all_slugs.iter().map(String::as_str).collect();
     let known: Vec<String> = {
         let mut v: Vec<String> = slugs.iter().map(|s| s.to_string()).collect();

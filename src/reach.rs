@@ -749,12 +749,12 @@ mod tests {
                 }
             }
             let file = SourceFile::new(format!("data/providers/p{i}.toml"), text);
-            providers.push(load::provider_from_source(
+            providers.push(std::sync::Arc::new(load::provider_from_source(
                 &file,
                 &format!("p{i}"),
                 env,
                 &mut diags,
-            )?);
+            )?));
         }
         Some(Site::new(
             "/nonexistent".into(),

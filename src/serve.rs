@@ -678,7 +678,7 @@ impl Builder {
         {
             return Plan::Full;
         }
-        let old: HashMap<&str, &Provider> = good
+        let old: HashMap<&str, &Arc<Provider>> = good
             .site
             .providers
             .iter()
@@ -687,7 +687,8 @@ impl Builder {
         let mut changed = BTreeSet::new();
         for p in &site.providers {
             match old.get(p.slug.as_str()) {
-                Some(before) if before.file.text == p.file.text => {}
+                // The load cache hands back the same provider for an unchanged file.
+                Some(before) if Arc::ptr_eq(before, p) || before.file.text == p.file.text => {}
                 _ => {
                     changed.insert(p.slug.clone());
                 }
@@ -920,7 +921,7 @@ fn deps<'a>(by_slug: &HashMap<&'a str, &'a Provider>, p: &'a Provider) -> HashSe
 fn by_slug(site: &Site) -> HashMap<&str, &Provider> {
     site.providers
         .iter()
-        .map(|p| (p.slug.as_str(), p))
+        .map(|p| (p.slug.as_str(), &**p))
         .collect()
 }
 
@@ -1014,8 +1015,9 @@ fn render_index(
     let views = ViewBuilder::new(site);
     // A summary shows one provider only (and the clinic and date, which make
     // every rebuild a full one): only those of changed providers are made again.
-    let stale =
-        |p: &&Provider| fresh.is_none_or(|f| f.contains(&p.slug)) || !cache.contains_key(&p.slug);
+    let stale = |p: &&Arc<Provider>| {
+        fresh.is_none_or(|f| f.contains(&p.slug)) || !cache.contains_key(&p.slug)
+    };
     let computed: Vec<(String, (Option<String>, tera::Value))> = site
         .providers
         .par_iter()

@@ -26,7 +26,8 @@ pub struct Site {
     pub config: Config,
     pub clinic: Clinic,
     /// Sorted by name (see [`sort_key`]).
-    pub providers: Vec<Provider>,
+    /// Shared: `serve` keeps unchanged providers from one build to the next.
+    pub providers: Vec<std::sync::Arc<Provider>>,
     /// The day the build is for (`SOURCE_DATE_EPOCH`, else today in the clinic's time zone).
     pub today: NaiveDate,
     /// Position of each provider in `providers`, by slug.
@@ -39,7 +40,7 @@ impl Site {
         root: PathBuf,
         config: Config,
         clinic: Clinic,
-        mut providers: Vec<Provider>,
+        mut providers: Vec<std::sync::Arc<Provider>>,
         today: NaiveDate,
     ) -> Site {
         providers.sort_by(|a, b| {

@@ -890,7 +890,7 @@ pub fn dates_text(from: NaiveDate, to: NaiveDate) -> String {
 }
 
 /// Every language any provider speaks, once each, sorted by name.
-pub fn all_languages(providers: &[Provider]) -> Vec<LanguageView> {
+pub fn all_languages(providers: &[std::sync::Arc<Provider>]) -> Vec<LanguageView> {
     let tags: std::collections::BTreeSet<&String> =
         providers.iter().flat_map(|p| p.languages.iter()).collect();
     let mut all = languages(&tags.into_iter().cloned().collect::<Vec<_>>());
