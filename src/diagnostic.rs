@@ -234,15 +234,10 @@ impl Diagnostics {
 
     /// Sorts by file, then position, so output is stable whatever order checks ran in.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                (
-                    d.file().map(Path::to_path_buf),
-                    d.location.as_deref().map(|(_, s)| s.start),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        fn key(d: &Diagnostic) -> (Option<&Path>, Option<usize>) {
+            (d.file(), d.location.as_deref().map(|(_, s)| s.start))
+        }
+        self.0.sort_by(|a, b| key(a).cmp(&key(b)));
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -49,6 +49,11 @@ pub struct Options {
     pub today: Option<NaiveDate>,
     /// Provider files converted by earlier loads (`serve`).
     pub cache: Option<std::sync::Arc<load::LoadCache>>,
+    /// Leave out the reachability warnings ([`reach::check`]): `serve` works
+    /// them out after the page has reloaded. They are only ever warnings, so
+    /// they never decide whether a build succeeds (except under `strict`,
+    /// which then ignores this).
+    pub reach_later: bool,
 }
 
 /// The build date from `SOURCE_DATE_EPOCH`, if set and valid.
@@ -132,8 +137,10 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
             }
             let site = Site::new(opts.site.clone(), config, clinic, providers, today);
             timing::lap(start, "model");
-            diags.extend(reach::check(&site));
-            timing::lap(start, "reachability");
+            if !opts.reach_later || opts.strict {
+                diags.extend(reach::check(&site));
+                timing::lap(start, "reachability");
+            }
             Some((site, paths))
         }
         _ => None,

@@ -115,13 +115,19 @@ pub fn run(settings: Settings) -> Result<(), Diagnostic> {
             base_url: Some(base.clone()),
             // Unchanged provider files are not parsed again on each rebuild.
             cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
+            // Worked out after the reload (`Builder::finish`).
+            reach_later: true,
             ..Options::default()
         },
         settings.color,
     );
     let start = Instant::now();
-    let report = builder.rebuild(&shared, true);
-    eprintln!("{}", report.line(start.elapsed()));
+    let mut report = builder.rebuild(&shared, true);
+    let took = start.elapsed();
+    if let Some(w) = builder.finish(&shared).warnings {
+        report.warnings = w;
+    }
+    eprintln!("{}", report.line(took));
 
     {
         let shared = Arc::clone(&shared);
@@ -517,6 +523,9 @@ struct Builder {
     /// After an incremental rebuild: the changed providers whose index entry
     /// is still to be made ([`Builder::finish`] renders the index and sitemap).
     deferred: Option<BTreeSet<String>>,
+    /// After a good build: its warnings so far; [`Builder::finish`] adds the
+    /// reachability warnings and shows what is new.
+    warnings_pending: Option<Diagnostics>,
 }
 
 impl Builder {
@@ -529,6 +538,7 @@ impl Builder {
             incremental: Ok(()),
             warnings_shown: HashSet::new(),
             deferred: None,
+            warnings_pending: None,
         }
     }
 
@@ -546,7 +556,9 @@ impl Builder {
             Some((site, _)) if !diags.has_errors() => site,
             _ => return self.fail(shared, &diags, load, Duration::ZERO),
         };
-        let warnings = self.show_warnings(&diags);
+        // Shown by `finish`, with the reachability warnings.
+        let warnings = 0;
+        let pending = diags.clone();
         let start = Instant::now();
         let plan = self.plan(&site);
         if std::env::var_os("HOWTOREACH_TIMINGS").is_some() {
@@ -585,12 +597,15 @@ impl Builder {
         };
         let render = start.elapsed();
         match result {
-            Ok(kind) => Report {
-                kind,
-                load,
-                render,
-                warnings,
-            },
+            Ok(kind) => {
+                self.warnings_pending = Some(pending);
+                Report {
+                    kind,
+                    load,
+                    render,
+                    warnings,
+                }
+            }
             Err(mut errors) => {
                 errors.extend(diags);
                 errors.sort();
@@ -603,11 +618,16 @@ impl Builder {
     fn show_warnings(&mut self, diags: &Diagnostics) -> usize {
         let mut now = HashSet::new();
         for d in diags.iter().filter(|d| !d.is_error()) {
-            // Cheaper than rendering each one, and as telling.
+            // Cheaper than rendering each one (or working out its line and
+            // column), and as telling: the message, where, and the help.
+            let place = match (d.location.as_deref(), &d.path) {
+                (Some((file, span)), _) => format!("{}@{}", file.path.display(), span.start),
+                (None, Some(path)) => path.display().to_string(),
+                (None, None) => String::new(),
+            };
             let key = format!(
-                "{}\n{}\n{}",
+                "{}\n{place}\n{}",
                 d.message,
-                d.position().unwrap_or_default(),
                 d.help.as_deref().unwrap_or_default()
             );
             if !self.warnings_shown.contains(&key) {
@@ -813,41 +833,65 @@ impl Builder {
         Ok(affected.len())
     }
 
-    /// After an incremental rebuild's reload: renders the index and sitemap
-    /// and publishes them. If the index cannot be rendered this way, a full
-    /// rebuild follows (and reports the problem). Returns how long it took
-    /// and the full rebuild's report, if one was needed.
-    fn finish(&mut self, shared: &Shared) -> Option<(Duration, Option<Report>)> {
-        let changed = self.deferred.take()?;
-        let start = Instant::now();
-        let rendered = match &mut self.good {
-            Some(good) => render_index(
-                &good.site,
-                &mut good.tera,
-                &mut good.summaries,
-                Some(&changed),
-            )
-            .map(|index| {
-                let sitemap = render::sitemap(&good.site);
-                let mut served = shared.write();
-                for (path, bytes) in [("index.html", index), ("sitemap.xml", sitemap.into_bytes())]
-                {
-                    let key = (Tree::Public, path.to_string());
-                    if !good.static_keys.contains(&key) {
-                        served.files.insert(key, Arc::from(bytes));
+    /// After the reload of a good build: the index and sitemap of an
+    /// incremental rebuild (if the index cannot be rendered this way, a full
+    /// rebuild follows and reports the problem), then the reachability
+    /// warnings, and the warnings not shown before.
+    fn finish(&mut self, shared: &Shared) -> Finished {
+        let mut out = Finished::default();
+        if let Some(changed) = self.deferred.take() {
+            let start = Instant::now();
+            let rendered = match &mut self.good {
+                Some(good) => render_index(
+                    &good.site,
+                    &mut good.tera,
+                    &mut good.summaries,
+                    Some(&changed),
+                )
+                .map(|index| {
+                    let sitemap = render::sitemap(&good.site);
+                    let mut served = shared.write();
+                    for (path, bytes) in
+                        [("index.html", index), ("sitemap.xml", sitemap.into_bytes())]
+                    {
+                        let key = (Tree::Public, path.to_string());
+                        if !good.static_keys.contains(&key) {
+                            served.files.insert(key, Arc::from(bytes));
+                        }
                     }
-                }
-            })
-            .is_ok(),
-            None => false,
-        };
-        shared.set_index_pending(false);
-        if rendered {
-            return Some((start.elapsed(), None));
+                })
+                .is_ok(),
+                None => false,
+            };
+            shared.set_index_pending(false);
+            if !rendered {
+                out.full = Some(self.rebuild(shared, true));
+            }
+            out.index = Some(start.elapsed());
         }
-        let report = self.rebuild(shared, true);
-        Some((start.elapsed(), Some(report)))
+        if let Some(mut diags) = self.warnings_pending.take() {
+            if self.opts.reach_later
+                && !self.opts.strict
+                && let Some(good) = &self.good
+            {
+                diags.extend(howtoreach::reach::check(&good.site));
+                diags.sort();
+            }
+            out.warnings = Some(self.show_warnings(&diags));
+        }
+        out
     }
+}
+
+/// What [`Builder::finish`] did after a reload.
+#[derive(Debug, Default)]
+struct Finished {
+    /// How long the index and sitemap took, after an incremental rebuild.
+    index: Option<Duration>,
+    /// The full rebuild that replaced an index that could not be rendered alone.
+    full: Option<Report>,
+    /// How many warnings the build has, reachability included.
+    warnings: Option<usize>,
 }
 
 /// The provider a rendered file belongs to, by its path (SPEC's output layout):
@@ -1362,10 +1406,8 @@ fn watch_loop(
             }
         }
         let start = Instant::now();
-        let report = builder.rebuild(shared, batch.full);
+        let mut report = builder.rebuild(shared, batch.full);
         let sent = Instant::now();
-        let mut line = report.line(sent - start);
-        // From the write (the file's modification time) to the reload event.
         // From the write (the newest modification time in the batch) to the reload event.
         let sent_at = seen_at + (sent - seen);
         let written = batch.written().filter(|w| {
@@ -1373,6 +1415,12 @@ fn watch_loop(
                 .duration_since(*w)
                 .is_ok_and(|d| d < Duration::from_secs(60))
         });
+        // The index, sitemap and reachability warnings come after the reload.
+        let finished = builder.finish(shared);
+        if let Some(w) = finished.warnings {
+            report.warnings = w;
+        }
+        let mut line = report.line(sent - start);
         let done = if report.reloads() {
             "reload sent"
         } else {
@@ -1390,14 +1438,15 @@ fn watch_loop(
             )),
         }
         eprintln!("{line}");
-        if let Some((took, full)) = builder.finish(shared) {
-            match full {
-                Some(report) => eprintln!("{}", report.line(took)),
-                None if std::env::var_os("HOWTOREACH_TIMINGS").is_some() => {
-                    eprintln!("timing: the index and sitemap followed in {}", ms(took));
-                }
-                None => {}
+        if let Some(mut full) = finished.full {
+            if let Some(w) = finished.warnings {
+                full.warnings = w;
             }
+            eprintln!("{}", full.line(finished.index.unwrap_or_default()));
+        } else if let Some(took) = finished.index
+            && std::env::var_os("HOWTOREACH_TIMINGS").is_some()
+        {
+            eprintln!("timing: the index and sitemap followed in {}", ms(took));
         }
     }
 }
@@ -1931,6 +1980,7 @@ phone = "+1 204 555 0198"
                 base_url: Some("http://127.0.0.1:1111".into()),
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25),
                 cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
+                reach_later: true,
                 ..Options::default()
             },
             false,
@@ -1969,10 +2019,51 @@ phone = "+1 204 555 0198"
 
     /// The index and sitemap that follow an incremental rebuild's reload.
     fn finish(b: &mut Builder, shared: &Shared) {
-        if let Some((_, full)) = b.finish(shared) {
-            assert!(full.is_none(), "the index needed a full rebuild: {full:?}");
-        }
+        let finished = b.finish(shared);
+        assert!(
+            finished.full.is_none(),
+            "the index needed a full rebuild: {finished:?}"
+        );
         assert!(!*shared.index_pending.lock().expect("lock"));
+    }
+
+    #[test]
+    fn reachability_warnings_come_after_the_reload() {
+        let dir = site();
+        let root = dir.path();
+        // An absence nobody covers: a reachability warning.
+        write(
+            root,
+            "data/providers/g.toml",
+            &format!(
+                "{}\n[[away]]\nfrom = 2026-12-01\nto = 2026-12-05\n",
+                provider("Gus Gray", "+1 204 555 0117", &[], None)
+            ),
+        );
+        let shared = Shared::new(1111);
+        let mut b = builder(root);
+        let report = b.rebuild(&shared, true);
+        assert!(matches!(report.kind, ReportKind::Full { .. }), "{report:?}");
+        let finished = b.finish(&shared);
+        let all = howtoreach::check(&Options {
+            reach_later: false,
+            cache: None,
+            ..b.opts.clone()
+        });
+        let without_reach = howtoreach::load_and_check(&Options {
+            cache: None,
+            ..b.opts.clone()
+        })
+        .1
+        .iter()
+        .filter(|d| !d.is_error())
+        .count();
+        let expected = all.iter().filter(|d| !d.is_error()).count();
+        assert!(
+            expected > without_reach,
+            "the test site has reachability warnings"
+        );
+        assert_eq!(finished.warnings, Some(expected));
     }
 
     #[test]
