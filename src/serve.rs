@@ -974,7 +974,59 @@ fn by_slug(site: &Site) -> HashMap<&str, &Provider> {
 /// files show one of them ([`deps`]), in either version of the site; and the
 /// colleagues a changed provider names, in either version (a page may say
 /// whom its provider covers for). Only providers that exist in `new`.
+///
+/// Worked backwards from the changed providers, in one pass over each site:
+/// `deps(p)` holds a changed provider `s` when `p` is `s`, or when one of the
+/// colleagues `p` names leads to `s` through `[[away]] covering` links.
 fn affected(
+    old: &Site,
+    new: &Site,
+    changed: &BTreeSet<String>,
+    removed: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let seeds: HashSet<&str> = changed.iter().chain(removed).map(String::as_str).collect();
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for site in [old, new] {
+        // Who names `a` as the colleague covering one of their absences.
+        let mut covered_by: HashMap<&str, Vec<&str>> = HashMap::new();
+        for q in &site.providers {
+            for a in q.away.iter().filter_map(|a| a.covering.as_ref()) {
+                covered_by
+                    .entry(a.slug.as_str())
+                    .or_default()
+                    .push(q.slug.as_str());
+            }
+        }
+        // Everyone from whom a changed provider is reached through absences.
+        let mut leads: HashSet<&str> = seeds.clone();
+        let mut stack: Vec<&str> = seeds.iter().copied().collect();
+        while let Some(slug) = stack.pop() {
+            for q in covered_by.get(slug).into_iter().flatten() {
+                if leads.insert(q) {
+                    stack.push(q);
+                }
+            }
+        }
+        for p in &site.providers {
+            if seeds.contains(p.slug.as_str()) || covering(p).any(|c| leads.contains(c)) {
+                out.insert(p.slug.clone());
+            }
+        }
+        for seed in &seeds {
+            if let Some(i) = site.provider_index(seed) {
+                out.extend(covering(&site.providers[i]).map(str::to_string));
+            }
+        }
+    }
+    let exists: HashSet<&str> = new.providers.iter().map(|p| p.slug.as_str()).collect();
+    out.retain(|s| exists.contains(s.as_str()));
+    debug_assert_eq!(out, affected_by_deps(old, new, changed, removed));
+    out
+}
+
+/// [`affected`] by its definition, provider by provider: the check of the
+/// faster version in debug builds (and so in every test).
+fn affected_by_deps(
     old: &Site,
     new: &Site,
     changed: &BTreeSet<String>,
