@@ -1078,93 +1078,147 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         return found;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    // Links are followed (walkdir reports loops), after `check_link_inside`
-    // has made sure each one stays inside the site.
-    let walker = walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    let mut entries = walker.into_iter();
-    while let Some(entry) = entries.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let shown = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| PathBuf::from("data/providers"), Path::to_path_buf);
-                diags.push(
-                    Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
-                        .in_path(shown),
+    let mut walk = ProviderWalk {
+        root,
+        canonical_root: &canonical_root,
+        entered: vec![dir.canonicalize().unwrap_or_else(|_| dir.clone())],
+        seen: BTreeMap::new(),
+        found: &mut found,
+        diags,
+    };
+    walk.folder(&dir);
+    found
+}
+
+/// The walk of `data/providers/`. Folders are read without a `stat` per
+/// file; a symbolic link is checked to stay inside the site and, when it
+/// leads to a folder, that folder is walked in its place (unless it holds
+/// the link: a loop).
+struct ProviderWalk<'a> {
+    root: &'a Path,
+    canonical_root: &'a Path,
+    /// Canonical paths of the folder walked and of the linked folders entered.
+    entered: Vec<PathBuf>,
+    seen: BTreeMap<String, PathBuf>,
+    found: &'a mut Vec<ProviderPath>,
+    diags: &'a mut Diagnostics,
+}
+
+impl ProviderWalk<'_> {
+    fn folder(&mut self, dir: &Path) {
+        let root = self.root;
+        let walker = walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let shown = e
+                        .path()
+                        .and_then(|p| p.strip_prefix(root).ok())
+                        .map_or_else(|| PathBuf::from("data/providers"), Path::to_path_buf);
+                    self.diags.push(
+                        Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+                            .in_path(shown),
+                    );
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "the file name {} is not valid UTF-8",
+                        shown.display()
+                    ))
+                    .in_path(&shown)
+                    .help("rename the file using letters a-z, digits and hyphens"),
+                );
+                continue;
+            };
+            let mut is_dir = entry.file_type().is_dir();
+            if entry.path_is_symlink() && entry.depth() > 0 {
+                if let Err(d) = check_link_inside(path, self.canonical_root, &shown) {
+                    self.diags.push(d);
+                    continue;
+                }
+                is_dir = path.is_dir();
+                if is_dir && !name.ends_with(".toml") {
+                    self.linked_folder(path, &shown);
+                    continue;
+                }
+            }
+            let Some(stem) = name.strip_suffix(".toml") else {
+                continue;
+            };
+            if is_dir {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "{} is a folder, not a provider file",
+                        shown.display()
+                    ))
+                    .in_path(&shown)
+                    .help("rename the folder so its name does not end in `.toml`"),
                 );
                 continue;
             }
-        };
-        let path = entry.path();
-        let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            diags.push(
-                Diagnostic::error(format!(
-                    "the file name {} is not valid UTF-8",
-                    shown.display()
-                ))
-                .in_path(&shown)
-                .help("rename the file using letters a-z, digits and hyphens"),
-            );
-            continue;
-        };
-        if entry.path_is_symlink()
-            && let Err(d) = check_link_inside(path, &canonical_root, &shown)
-        {
-            diags.push(d);
-            if entry.file_type().is_dir() {
-                entries.skip_current_dir();
+            if !is_valid_slug(stem) {
+                self.diags.push(
+                    Diagnostic::error(format!("`{stem}` is not a valid provider slug"))
+                        .in_path(&shown)
+                        .help("name the file with lower-case letters, digits and single hyphens, e.g. `nadia-okafor.toml`"),
+                );
+                continue;
             }
-            continue;
-        }
-        let Some(stem) = name.strip_suffix(".toml") else {
-            continue;
-        };
-        // Links are followed, so this is the type of what a link points to.
-        if entry.file_type().is_dir() {
-            diags.push(
-                Diagnostic::error(format!(
-                    "{} is a folder, not a provider file",
-                    shown.display()
-                ))
-                .in_path(&shown)
-                .help("rename the folder so its name does not end in `.toml`"),
-            );
-            continue;
-        }
-        if !is_valid_slug(stem) {
-            diags.push(
-                Diagnostic::error(format!("`{stem}` is not a valid provider slug"))
+            if let Some(first) = self.seen.get(stem) {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "two provider files have the slug `{stem}`: {} and {}",
+                        first.display(),
+                        shown.display()
+                    ))
                     .in_path(&shown)
-                    .help("name the file with lower-case letters, digits and single hyphens, e.g. `nadia-okafor.toml`"),
-            );
-            continue;
+                    .help("every provider's file name must be unique across data/providers/ and its sub-folders"),
+                );
+                continue;
+            }
+            self.seen.insert(stem.to_string(), shown.clone());
+            self.found.push(ProviderPath {
+                full: path.to_path_buf(),
+                shown,
+                slug: stem.to_string(),
+            });
         }
-        if let Some(first) = seen.get(stem) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "two provider files have the slug `{stem}`: {} and {}",
-                    first.display(),
-                    shown.display()
-                ))
-                .in_path(&shown)
-                .help("every provider's file name must be unique across data/providers/ and its sub-folders"),
-            );
-            continue;
-        }
-        seen.insert(stem.to_string(), shown.clone());
-        found.push(ProviderPath {
-            full: path.to_path_buf(),
-            shown,
-            slug: stem.to_string(),
-        });
     }
-    found
+
+    /// A link to a folder: walked in place, unless it leads to a folder the
+    /// walk is already inside.
+    fn linked_folder(&mut self, link: &Path, shown: &Path) {
+        let Ok(target) = link.canonicalize() else {
+            return;
+        };
+        let inside = link
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
+            .is_some_and(|parent| parent.starts_with(&target));
+        if inside || self.entered.iter().any(|e| e.starts_with(&target)) {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "{} is a symbolic link to a folder it is inside ({}): a loop",
+                    shown.display(),
+                    target.display()
+                ))
+                .in_path(shown)
+                .help("remove the link"),
+            );
+            return;
+        }
+        self.entered.push(target);
+        self.folder(link);
+        self.entered.pop();
+    }
 }
 
 /// A symbolic link in `data/` or `static/` must lead to a place inside the site.

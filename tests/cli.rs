@@ -1576,6 +1576,37 @@ fn providers_in_a_linked_folder_inside_the_site_are_loaded() {
 }
 
 #[test]
+fn linked_folder_loops_in_providers_are_errors_not_hangs() {
+    // A link back to a folder the walk is in, and two folders linking to each other.
+    let site = Site::unbuilt();
+    std::os::unix::fs::symlink("..", site.path("data/providers/back")).expect("symlink");
+    site.write("shared/a/x.txt", "");
+    site.write("shared/b/y.txt", "");
+    std::os::unix::fs::symlink("../b", site.path("shared/a/to-b")).expect("symlink");
+    std::os::unix::fs::symlink("../a", site.path("shared/b/to-a")).expect("symlink");
+    std::os::unix::fs::symlink("../../shared/a", site.path("data/providers/a")).expect("symlink");
+    site.check()
+        .expect_code(1)
+        .expect_stderr("data/providers/back is a symbolic link to a folder it is inside")
+        .expect_stderr("to-a is a symbolic link to a folder it is inside");
+}
+
+#[test]
+fn a_linked_provider_file_inside_the_site_is_loaded() {
+    let site = Site::unbuilt();
+    let text = site.read(ADA);
+    site.remove(ADA);
+    site.write("shared/ada.toml", &text);
+    std::os::unix::fs::symlink(
+        "../../shared/ada.toml",
+        site.path("data/providers/ada-byron.toml"),
+    )
+    .expect("symlink");
+    site.build().expect_success();
+    assert!(site.exists("public/providers/ada-byron/index.html"));
+}
+
+#[test]
 fn own_after_hours_replaces_the_clinic_text_and_line() {
     let site = Site::unbuilt();
     site.write(
