@@ -1078,10 +1078,33 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         return found;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // `data/providers` (or `data`) may itself be a link: it must stay inside too.
+    match dir.canonicalize() {
+        Ok(target) if target.starts_with(&canonical_root) => {}
+        Ok(target) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "data/providers leads outside the site (to {})",
+                    target.display()
+                ))
+                .in_path("data/providers")
+                .help("copy the provider files into the site instead of linking to them"),
+            );
+            return found;
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("cannot read data/providers: {e}"))
+                    .in_path("data/providers")
+                    .io(),
+            );
+            return found;
+        }
+    }
     let mut walk = ProviderWalk {
         root,
+        top: &dir,
         canonical_root: &canonical_root,
-        entered: vec![dir.canonicalize().unwrap_or_else(|_| dir.clone())],
         seen: BTreeMap::new(),
         found: &mut found,
         diags,
@@ -1096,9 +1119,9 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
 /// the link: a loop).
 struct ProviderWalk<'a> {
     root: &'a Path,
+    /// `data/providers`: every path of the walk starts with it.
+    top: &'a Path,
     canonical_root: &'a Path,
-    /// Canonical paths of the folder walked and of the linked folders entered.
-    entered: Vec<PathBuf>,
     seen: BTreeMap<String, PathBuf>,
     found: &'a mut Vec<ProviderPath>,
     diags: &'a mut Diagnostics,
@@ -1194,16 +1217,20 @@ impl ProviderWalk<'_> {
     }
 
     /// A link to a folder: walked in place, unless it leads to a folder the
-    /// walk is already inside.
+    /// walk is already inside (any folder on the way to the link, followed
+    /// through links, lies within the target).
     fn linked_folder(&mut self, link: &Path, shown: &Path) {
         let Ok(target) = link.canonicalize() else {
             return;
         };
-        let inside = link
-            .parent()
-            .and_then(|p| p.canonicalize().ok())
-            .is_some_and(|parent| parent.starts_with(&target));
-        if inside || self.entered.iter().any(|e| e.starts_with(&target)) {
+        let top = self.top;
+        let looped = link
+            .ancestors()
+            .skip(1)
+            .take_while(|a| a.starts_with(top))
+            .filter_map(|a| a.canonicalize().ok())
+            .any(|a| a.starts_with(&target));
+        if looped {
             self.diags.push(
                 Diagnostic::error(format!(
                     "{} is a symbolic link to a folder it is inside ({}): a loop",
@@ -1215,9 +1242,7 @@ impl ProviderWalk<'_> {
             );
             return;
         }
-        self.entered.push(target);
         self.folder(link);
-        self.entered.pop();
     }
 }
 

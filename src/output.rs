@@ -355,15 +355,39 @@ impl Emit for Staging {
                 }
             }
         }
-        // The folder is made on the first file that needs it: one system call
-        // per file in the usual case, not a check before each.
-        fs::write(&full, bytes)
-            .or_else(|e| {
-                create_parent(&full, &e)?;
-                fs::write(&full, bytes)
-            })
-            .map_err(|e| io_error("write", &full, &e))
+        write_new(&full, bytes)
     }
+}
+
+/// Writes `bytes` to a new file at `path`. The folder is made on the first
+/// file that needs it (one system call per file in the usual case, not a
+/// check before each). A file already there (the same path emitted twice, as
+/// when `static/` replaces a built-in file) is removed first, never written
+/// through: it may be a hard link to the live output.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    use std::io::Write as _;
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let file = match create() {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
+            }
+            create()
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path).map_err(|e| io_error("replace", path, &e))?;
+            create()
+        }
+        Err(e) => Err(e),
+    };
+    file.and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| io_error("write", path, &e))
 }
 
 /// After `e` from creating `file`: makes its folder if that was missing, else returns `e`.

@@ -615,7 +615,9 @@ impl Builder {
     }
 
     /// Prints warnings not shown before; returns how many there are.
-    fn show_warnings(&mut self, diags: &Diagnostics) -> usize {
+    /// `forget_gone`: warnings not in `diags` may be shown again later (a good
+    /// build); a failed build has fewer checks, so it forgets nothing.
+    fn show_warnings(&mut self, diags: &Diagnostics, forget_gone: bool) -> usize {
         let mut now = HashSet::new();
         for d in diags.iter().filter(|d| !d.is_error()) {
             // Cheaper than rendering each one (or working out its line and
@@ -636,7 +638,11 @@ impl Builder {
             now.insert(key);
         }
         let count = now.len();
-        self.warnings_shown = now;
+        if forget_gone {
+            self.warnings_shown = now;
+        } else {
+            self.warnings_shown.extend(now);
+        }
         count
     }
 
@@ -647,6 +653,8 @@ impl Builder {
         load: Duration,
         render: Duration,
     ) -> Report {
+        // Nothing is left for `finish` to show: the warnings are shown here.
+        self.warnings_pending = None;
         let text = diags
             .iter()
             .filter(|d| d.is_error())
@@ -665,7 +673,7 @@ impl Builder {
             }
             shared.bump();
         }
-        let warnings = self.show_warnings(diags);
+        let warnings = self.show_warnings(diags, false);
         Report {
             kind: ReportKind::Failed {
                 errors: diags.errors(),
@@ -840,6 +848,14 @@ impl Builder {
     fn finish(&mut self, shared: &Shared) -> Finished {
         let mut out = Finished::default();
         if let Some(changed) = self.deferred.take() {
+            // Requests for the index never wait for ever, even if this panics.
+            struct Ready<'a>(&'a Shared);
+            impl Drop for Ready<'_> {
+                fn drop(&mut self) {
+                    self.0.set_index_pending(false);
+                }
+            }
+            let ready = Ready(shared);
             let start = Instant::now();
             let rendered = match &mut self.good {
                 Some(good) => render_index(
@@ -863,7 +879,7 @@ impl Builder {
                 .is_ok(),
                 None => false,
             };
-            shared.set_index_pending(false);
+            drop(ready);
             if !rendered {
                 out.full = Some(self.rebuild(shared, true));
             }
@@ -877,7 +893,7 @@ impl Builder {
                 diags.extend(howtoreach::reach::check(&good.site));
                 diags.sort();
             }
-            out.warnings = Some(self.show_warnings(&diags));
+            out.warnings = Some(self.show_warnings(&diags, true));
         }
         out
     }
@@ -1687,12 +1703,15 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 fn answer(path: &str, shared: &Shared) -> Response {
+    // The version first: if a rebuild comes in between, the page is stamped
+    // with the older version and reloads again.
+    let version = shared.version();
     // The index and sitemap of an incremental rebuild come just after the
     // reload: never serve the old ones.
-    if matches!(path, "/" | "/index.html" | "/sitemap.xml") {
+    let public = path.trim_start_matches('/');
+    if !path.starts_with(HANDOUTS) && matches!(public, "" | "index.html" | "sitemap.xml") {
         shared.wait_index(Duration::from_secs(30));
     }
-    let version = shared.version();
     let served = shared.read();
     let errors = served.errors.as_deref();
     let html = |status: u16, bytes: &[u8]| {

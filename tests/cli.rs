@@ -1592,6 +1592,60 @@ fn linked_folder_loops_in_providers_are_errors_not_hangs() {
 }
 
 #[test]
+fn folders_linking_to_each_other_in_providers_are_a_loop() {
+    let site = Site::unbuilt();
+    site.write("data/providers/a/x.txt", "");
+    site.write("data/providers/b/y.txt", "");
+    std::os::unix::fs::symlink("../b", site.path("data/providers/a/to-b")).expect("symlink");
+    std::os::unix::fs::symlink("../a", site.path("data/providers/b/to-a")).expect("symlink");
+    site.check()
+        .expect_code(1)
+        .expect_stderr("data/providers/a/to-b/to-a is a symbolic link to a folder it is inside");
+}
+
+#[test]
+fn a_providers_folder_linked_outside_the_site_is_refused() {
+    let site = Site::unbuilt();
+    let outside = tempfile::tempdir().expect("temporary folder");
+    fs::rename(
+        site.path("data/providers"),
+        outside.path().join("providers"),
+    )
+    .expect("move");
+    std::os::unix::fs::symlink(
+        outside.path().join("providers"),
+        site.path("data/providers"),
+    )
+    .expect("symlink");
+    site.check()
+        .expect_code(1)
+        .expect_stderr("data/providers leads outside the site");
+}
+
+#[test]
+fn a_static_file_replacing_a_built_in_one_never_writes_into_the_live_output() {
+    // The generated robots.txt of the next build is hard-linked to the live
+    // one; static/robots.txt then replaces it in staging, and the build fails
+    // later: the live file must be as it was.
+    let site = Site::built();
+    let before = site.read("public/robots.txt");
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /\n");
+    site.write(
+        "templates/provider.html",
+        "<!DOCTYPE html><html lang=\"en\"><title>x</title>{{ provider.no_such_field }}</html>",
+    );
+    site.build().expect_code(1);
+    assert_eq!(site.read("public/robots.txt"), before);
+    // Fixed, the build uses the site's file.
+    site.remove("templates/provider.html");
+    site.build().expect_success();
+    assert_eq!(
+        site.read("public/robots.txt"),
+        "User-agent: *\nDisallow: /\n"
+    );
+}
+
+#[test]
 fn a_linked_provider_file_inside_the_site_is_loaded() {
     let site = Site::unbuilt();
     let text = site.read(ADA);
