@@ -1278,7 +1278,8 @@ pub fn check_link_inside(
 /// with a photo are always re-checked, since the photo may have gone.
 #[derive(Default)]
 pub struct LoadCache {
-    providers: std::sync::Mutex<HashMap<PathBuf, CachedProvider>>,
+    /// Read by both cores at once on every load; written only for changed files.
+    providers: std::sync::RwLock<HashMap<PathBuf, CachedProvider>>,
 }
 
 struct CachedProvider {
@@ -1291,7 +1292,7 @@ struct CachedProvider {
 
 impl std::fmt::Debug for LoadCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.providers.lock().map(|m| m.len()).unwrap_or(0);
+        let n = self.providers.read().map(|m| m.len()).unwrap_or(0);
         write!(f, "LoadCache({n} providers)")
     }
 }
@@ -1313,7 +1314,7 @@ impl LoadCache {
         region: Option<model::phone::Region>,
     ) -> Option<(Option<std::sync::Arc<Provider>>, Diagnostics)> {
         let stamp = stamp?;
-        let map = self.providers.lock().ok()?;
+        let map = self.providers.read().ok()?;
         let hit = map.get(path)?;
         let fresh = hit.stamp == Some(stamp)
             && hit.region == region
@@ -1328,7 +1329,7 @@ impl LoadCache {
         stamp: Option<FileStamp>,
         region: Option<model::phone::Region>,
     ) -> Option<(Option<std::sync::Arc<Provider>>, Diagnostics)> {
-        let mut map = self.providers.lock().ok()?;
+        let mut map = self.providers.write().ok()?;
         let hit = map.get_mut(path)?;
         let fresh = hit.text == file.text
             && hit.region == region
@@ -1350,7 +1351,7 @@ impl LoadCache {
         provider: &Option<std::sync::Arc<Provider>>,
         diags: &Diagnostics,
     ) {
-        if let Ok(mut map) = self.providers.lock() {
+        if let Ok(mut map) = self.providers.write() {
             map.insert(
                 path.to_path_buf(),
                 CachedProvider {
