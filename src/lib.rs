@@ -49,11 +49,11 @@ pub struct Options {
     pub today: Option<NaiveDate>,
     /// Provider files converted by earlier loads (`serve`).
     pub cache: Option<std::sync::Arc<load::LoadCache>>,
-    /// Leave out the reachability warnings ([`reach::check`]): `serve` works
-    /// them out after the page has reloaded. They are only ever warnings, so
-    /// they never decide whether a build succeeds (except under `strict`,
-    /// which then ignores this).
-    pub reach_later: bool,
+    /// Leave out the checks that can only warn, [`late_warnings`]: `serve`
+    /// works them out after the page has reloaded. Being warnings, they never
+    /// decide whether a build succeeds (except under `strict`, which then
+    /// ignores this).
+    pub warnings_later: bool,
 }
 
 /// The build date from `SOURCE_DATE_EPOCH`, if set and valid.
@@ -121,10 +121,13 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
     if let Some(config) = &config {
         diags.extend(check::review_dates(&providers, config, today));
     }
-    diags.extend(check::private_numbers_published(
-        clinic.as_ref(),
-        &providers,
-    ));
+    let later = opts.warnings_later && !opts.strict;
+    if !later {
+        diags.extend(check::private_numbers_published(
+            clinic.as_ref(),
+            &providers,
+        ));
+    }
     diags.extend(check::static_links(&opts.site));
     timing::lap(start, "site-wide checks");
     let paths = config
@@ -137,7 +140,7 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
             }
             let site = Site::new(opts.site.clone(), config, clinic, providers, today);
             timing::lap(start, "model");
-            if !opts.reach_later || opts.strict {
+            if !later {
                 diags.extend(reach::check(&site));
                 timing::lap(start, "reachability");
             }
@@ -151,6 +154,15 @@ pub fn load_and_check(opts: &Options) -> (Option<(Site, output::OutputPaths)>, D
     diags.sort();
     timing::lap(start, "sorting the diagnostics");
     (site, diags)
+}
+
+/// The checks that can only warn, left out of [`load_and_check`] by
+/// [`Options::warnings_later`]: patients-only numbers that the public site
+/// shows anyway, and reachability (gaps, uncovered absences).
+pub fn late_warnings(site: &Site) -> Diagnostics {
+    let mut diags = check::private_numbers_published(Some(&site.clinic), &site.providers);
+    diags.extend(reach::check(site));
+    diags
 }
 
 /// Today in the clinic's time zone (UTC when the clinic did not load).

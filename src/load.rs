@@ -6,7 +6,7 @@
 //! mirror the TOML exactly (`deny_unknown_fields`); the `*_from_raw` functions
 //! destructure every raw field, so a new field cannot be silently ignored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -1105,7 +1105,7 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         root,
         top: &dir,
         canonical_root: &canonical_root,
-        seen: BTreeMap::new(),
+        seen: HashMap::new(),
         found: &mut found,
         diags,
     };
@@ -1122,7 +1122,8 @@ struct ProviderWalk<'a> {
     /// `data/providers`: every path of the walk starts with it.
     top: &'a Path,
     canonical_root: &'a Path,
-    seen: BTreeMap<String, PathBuf>,
+    /// Each slug found, with its place in `found`.
+    seen: HashMap<String, usize>,
     found: &'a mut Vec<ProviderPath>,
     diags: &'a mut Diagnostics,
 }
@@ -1195,11 +1196,11 @@ impl ProviderWalk<'_> {
                 );
                 continue;
             }
-            if let Some(first) = self.seen.get(stem) {
+            if let Some(first) = self.seen.get(stem).and_then(|&i| self.found.get(i)) {
                 self.diags.push(
                     Diagnostic::error(format!(
                         "two provider files have the slug `{stem}`: {} and {}",
-                        first.display(),
+                        first.shown.display(),
                         shown.display()
                     ))
                     .in_path(&shown)
@@ -1207,7 +1208,7 @@ impl ProviderWalk<'_> {
                 );
                 continue;
             }
-            self.seen.insert(stem.to_string(), shown.clone());
+            self.seen.insert(stem.to_string(), self.found.len());
             self.found.push(ProviderPath {
                 full: path.to_path_buf(),
                 shown,
@@ -1425,7 +1426,9 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         root,
         cache: &cache,
     };
+    let start = std::time::Instant::now();
     let paths = find_provider_files(root, &mut diags);
+    crate::timing::lap(start, "finding the provider files");
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
     let results: Vec<(Option<std::sync::Arc<Provider>>, Diagnostics)> = paths
@@ -1460,6 +1463,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             (provider, d)
         })
         .collect();
+    crate::timing::lap(start, "reading the provider files");
     let mut providers = Vec::with_capacity(results.len());
     let mut complete = config.is_some() && clinic.is_some() && !diags.has_errors();
     for (p, d) in results {

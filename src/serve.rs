@@ -116,7 +116,7 @@ pub fn run(settings: Settings) -> Result<(), Diagnostic> {
             // Unchanged provider files are not parsed again on each rebuild.
             cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
             // Worked out after the reload (`Builder::finish`).
-            reach_later: true,
+            warnings_later: true,
             ..Options::default()
         },
         settings.color,
@@ -886,11 +886,11 @@ impl Builder {
             out.index = Some(start.elapsed());
         }
         if let Some(mut diags) = self.warnings_pending.take() {
-            if self.opts.reach_later
+            if self.opts.warnings_later
                 && !self.opts.strict
                 && let Some(good) = &self.good
             {
-                diags.extend(howtoreach::reach::check(&good.site));
+                diags.extend(howtoreach::late_warnings(&good.site));
                 diags.sort();
             }
             out.warnings = Some(self.show_warnings(&diags, true));
@@ -2051,7 +2051,7 @@ phone = "+1 204 555 0198"
                 base_url: Some("http://127.0.0.1:1111".into()),
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25),
                 cache: Some(Arc::new(howtoreach::load::LoadCache::default())),
-                reach_later: true,
+                warnings_later: true,
                 ..Options::default()
             },
             false,
@@ -2099,7 +2099,7 @@ phone = "+1 204 555 0198"
     }
 
     #[test]
-    fn reachability_warnings_come_after_the_reload() {
+    fn warnings_only_checks_come_after_the_reload() {
         let dir = site();
         let root = dir.path();
         // An absence nobody covers: a reachability warning.
@@ -2111,13 +2111,22 @@ phone = "+1 204 555 0198"
                 provider("Gus Gray", "+1 204 555 0117", &[], None)
             ),
         );
+        // A patients-only number the public site shows anyway.
+        write(
+            root,
+            "data/providers/h.toml",
+            &format!(
+                "{}\n[[channels]]\nkind = \"mobile\"\nvalue = \"+1 204 555 0117\"\nvisibility = \"patients\"\n",
+                provider("Hal Hunt", "+1 204 555 0118", &[], None)
+            ),
+        );
         let shared = Shared::new(1111);
         let mut b = builder(root);
         let report = b.rebuild(&shared, true);
         assert!(matches!(report.kind, ReportKind::Full { .. }), "{report:?}");
         let finished = b.finish(&shared);
         let all = howtoreach::check(&Options {
-            reach_later: false,
+            warnings_later: false,
             cache: None,
             ..b.opts.clone()
         });
@@ -2131,8 +2140,12 @@ phone = "+1 204 555 0198"
         .count();
         let expected = all.iter().filter(|d| !d.is_error()).count();
         assert!(
+            all.iter().any(|d| d.message.contains("is also published")),
+            "{all:?}"
+        );
+        assert!(
             expected > without_reach,
-            "the test site has reachability warnings"
+            "the test site has warnings of the later checks"
         );
         assert_eq!(finished.warnings, Some(expected));
     }
