@@ -1281,6 +1281,10 @@ pub fn check_link_inside(
 pub struct LoadCache {
     /// Read by both cores at once on every load; written only for changed files.
     providers: std::sync::RwLock<HashMap<PathBuf, CachedProvider>>,
+    /// The provider files the last walk of `data/providers/` found (when it
+    /// found no problem), and whether the next load may use them instead of
+    /// walking again ([`LoadCache::same_files`]).
+    files: std::sync::Mutex<(Option<std::sync::Arc<Vec<ProviderPath>>>, bool)>,
 }
 
 struct CachedProvider {
@@ -1308,6 +1312,36 @@ fn file_stamp(path: &Path) -> Option<FileStamp> {
 }
 
 impl LoadCache {
+    /// Whether `full` is one of the provider files the last walk found.
+    pub fn knows_file(&self, full: &Path) -> bool {
+        self.files.lock().is_ok_and(|f| {
+            f.0.as_ref()
+                .is_some_and(|paths| paths.iter().any(|p| p.full == full))
+        })
+    }
+
+    /// The caller knows that no provider file appeared or went since the last
+    /// load (`serve`, from the file watcher's events): the next load uses the
+    /// last walk's list instead of listing `data/providers/` again.
+    pub fn same_files(&self) {
+        if let Ok(mut f) = self.files.lock() {
+            f.1 = true;
+        }
+    }
+
+    /// The last walk's files, if [`LoadCache::same_files`] was called since.
+    fn take_files(&self) -> Option<std::sync::Arc<Vec<ProviderPath>>> {
+        let mut f = self.files.lock().ok()?;
+        let reuse = std::mem::take(&mut f.1);
+        if reuse { f.0.clone() } else { None }
+    }
+
+    fn remember_files(&self, paths: Option<std::sync::Arc<Vec<ProviderPath>>>) {
+        if let Ok(mut f) = self.files.lock() {
+            *f = (paths, false);
+        }
+    }
+
     fn get_by_stamp(
         &self,
         path: &Path,
@@ -1427,7 +1461,18 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         cache: &cache,
     };
     let start = std::time::Instant::now();
-    let paths = find_provider_files(root, &mut diags);
+    let paths = match load_cache.and_then(LoadCache::take_files) {
+        Some(paths) => paths,
+        None => {
+            let before = diags.0.len();
+            let paths = std::sync::Arc::new(find_provider_files(root, &mut diags));
+            if let Some(c) = load_cache {
+                // A walk that found problems is done again next time.
+                c.remember_files((diags.0.len() == before).then(|| paths.clone()));
+            }
+            paths
+        }
+    };
     crate::timing::lap(start, "finding the provider files");
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
@@ -1473,7 +1518,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             None => complete = false,
         }
     }
-    let slugs = paths.into_iter().map(|p| p.slug).collect::<Vec<_>>();
+    let slugs = paths.iter().map(|p| p.slug.clone()).collect::<Vec<_>>();
     if !references_exist(&providers, &slugs, &mut diags) {
         complete = false;
     }

@@ -1433,6 +1433,23 @@ impl Batch {
         }
     }
 
+    /// Whether the provider files are the ones the last load found: every
+    /// path of the batch is a provider file known before that still exists,
+    /// or something else that is gone again (an editor's or `sed -i`'s
+    /// temporary file). A new or removed provider file, a folder or a link
+    /// means the folder must be listed again.
+    fn same_files(&self, cache: &howtoreach::load::LoadCache) -> bool {
+        !self.full
+            && self.new_dirs.is_empty()
+            && self.paths.iter().all(|path| {
+                let provider_file = path.extension().is_some_and(|e| e == "toml");
+                match std::fs::symlink_metadata(path) {
+                    Ok(meta) => meta.is_file() && provider_file && cache.knows_file(path),
+                    Err(_) => !(provider_file && cache.knows_file(path)),
+                }
+            })
+    }
+
     /// When the newest file of the batch was written.
     fn written(&self) -> Option<SystemTime> {
         self.paths
@@ -1472,6 +1489,11 @@ fn watch_loop(
             if let Err(d) = watch(&mut watcher, root, dir, notify::RecursiveMode::Recursive) {
                 eprintln!("{}", d.render(builder.color));
             }
+        }
+        if let Some(cache) = &builder.opts.cache
+            && batch.same_files(cache)
+        {
+            cache.same_files();
         }
         let start = Instant::now();
         let mut report = builder.rebuild(shared, batch.full);
@@ -2316,6 +2338,54 @@ phone = "+1 204 555 0198"
         assert_eq!(tags, vec![" a ", " if b ", "d"]);
         let dir = tempfile::tempdir().expect("temporary folder");
         assert_eq!(site_wide_use(dir.path()), None, "built-in templates");
+    }
+
+    #[test]
+    fn a_batch_knows_when_the_provider_files_are_the_same() {
+        let dir = site();
+        let root = dir.path().canonicalize().expect("canonical");
+        let shared = Shared::new(1111);
+        let mut b = builder(&root);
+        let _ = b.rebuild(&shared, true);
+        let cache = b.opts.cache.clone().expect("a load cache");
+        let providers = root.join("data/providers");
+        let batch = |paths: &[PathBuf]| Batch {
+            relevant: true,
+            full: false,
+            paths: paths.iter().cloned().collect(),
+            new_dirs: BTreeSet::new(),
+        };
+        // An edit, through a temporary file that is gone again.
+        let edited = providers.join("d.toml");
+        assert!(cache.knows_file(&edited));
+        assert!(batch(&[edited.clone(), providers.join("sedX1y2z3")]).same_files(&cache));
+        // A new provider file.
+        write(
+            &root,
+            "data/providers/n.toml",
+            &provider("Nia New", "+1 204 555 0119", &[], None),
+        );
+        assert!(!batch(&[providers.join("n.toml")]).same_files(&cache));
+        // A removed one.
+        fs::remove_file(&edited).expect("remove");
+        assert!(!batch(&[edited]).same_files(&cache));
+        // A folder.
+        fs::create_dir(providers.join("new-folder")).expect("folder");
+        assert!(!batch(&[providers.join("new-folder")]).same_files(&cache));
+        // Told the files are the same, the next load does not list them again
+        // (here wrongly: d.toml is gone, and its absence shows).
+        cache.same_files();
+        let (_, diags) = howtoreach::load_and_check(&b.opts);
+        assert!(
+            diags.iter().any(|d| d.message.contains("d.toml")),
+            "the remembered list was used: {diags:?}"
+        );
+        // Otherwise it does.
+        let (loaded, diags) = howtoreach::load_and_check(&b.opts);
+        let (site, _) = loaded.expect("the site loads");
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(site.provider_index("n").is_some());
+        assert!(site.provider_index("d").is_none());
     }
 
     #[test]

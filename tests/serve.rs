@@ -369,6 +369,11 @@ fn serves_rebuilds_shows_errors_and_recovers() {
     server.wait_for("/missing", "the new 404 template", |b| {
         b.contains("Custom not-found page")
     });
+    // A provider file removed: their page goes.
+    std::fs::remove_file(root.join("data/providers/ada-byron.toml")).expect("remove");
+    server.wait_for("/providers/ada-byron/", "the removed provider gone", |b| {
+        b.contains("Custom not-found page")
+    });
 
     let log = server.log();
     assert!(log.contains("reload sent"), "{log}");
