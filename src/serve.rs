@@ -2170,6 +2170,13 @@ phone = "+1 204 555 0198"
             "the test site has warnings of the later checks"
         );
         assert_eq!(finished.warnings, Some(expected));
+        // Under `strict` every check runs at once: warnings decide the build.
+        let (_, strict) = howtoreach::load_and_check(&Options {
+            cache: None,
+            strict: true,
+            ..b.opts.clone()
+        });
+        assert_eq!(strict.errors(), expected);
     }
 
     #[test]

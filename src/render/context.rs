@@ -499,23 +499,24 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
+    /// A channel as a page shows it: the summary's fields and the detail.
     pub fn channel_view(&self, c: &Channel, index: usize) -> ChannelView {
-        let preferred = index == 0;
         let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
         let facts = self.words.facts(hours);
+        let s = self.summary_channel(c, index);
         ChannelView {
-            index,
-            kind: c.kind.as_str(),
-            kind_label: c.kind.default_label(),
-            label: c.label().to_string(),
-            value: c.raw_value.clone(),
-            display: c.display(),
-            href: c.href(),
-            action: c.kind.action(),
-            preferred,
-            patients_only: !c.is_public(),
+            index: s.index,
+            kind: s.kind,
+            kind_label: s.kind_label,
+            label: s.label,
+            value: s.value,
+            display: s.display,
+            href: s.href,
+            action: s.action,
+            preferred: s.preferred,
+            patients_only: s.patients_only,
             hours: facts.raw_value.clone(),
-            hours_text: facts.text_value.clone(),
+            hours_text: s.hours_text,
             hours_lines: facts.lines_value.clone(),
             hours_own: c.hours.is_some(),
             opening_hours_spec: facts.specs_value.clone(),
@@ -523,13 +524,10 @@ impl<'a> ViewBuilder<'a> {
                 crate::model::ChannelValue::Phone(p) => Some(phone_view(p)),
                 _ => None,
             },
-            response_text: c.response.map(|r| r.text()),
+            response_text: s.response_text,
             use_for: c.use_for.clone(),
             not_for: c.not_for.clone(),
-            note_html: c
-                .note
-                .as_deref()
-                .map_or_else(|| tera::Value::from(""), |note| self.note_html(note)),
+            note_html: s.note_html,
         }
     }
 
@@ -559,7 +557,7 @@ impl<'a> ViewBuilder<'a> {
             .any(|a| (a.from..=a.to).contains(&self.site.today))
     }
 
-    /// A public channel as the index sees it.
+    /// A channel as the index sees it (the index shows public ones only).
     fn summary_channel(&self, c: &Channel, index: usize) -> SummaryChannel {
         let hours = c.hours.as_ref().unwrap_or(&self.site.clinic.hours);
         SummaryChannel {
@@ -572,7 +570,7 @@ impl<'a> ViewBuilder<'a> {
             href: c.href(),
             action: c.kind.action(),
             preferred: index == 0,
-            patients_only: false,
+            patients_only: !c.is_public(),
             hours_text: self.words.facts(hours).text_value.clone(),
             response_text: c.response.map(|r| r.text()),
             note_html: c
