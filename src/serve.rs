@@ -40,13 +40,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use notify::Watcher;
 use rayon::prelude::*;
-use tera::{Context, Tera};
+use tera::Context;
 
 use howtoreach::Options;
 use howtoreach::diagnostic::{Diagnostic, Diagnostics};
 use howtoreach::model::{Provider, Site};
-use howtoreach::render::context::{PageView, ProviderSummary, ViewBuilder};
-use howtoreach::render::{self, Dest, Emit};
+use howtoreach::render::context::{ProviderSummary, ViewBuilder};
+use howtoreach::render::{self, Dest, Emit, Templates};
 
 /// A rebuild starts once the watched folders were quiet this long.
 const QUIET: Duration = Duration::from_millis(25);
@@ -367,7 +367,7 @@ impl Emit for Collect<'_> {
 /// The last good build, what incremental rebuilds start from.
 struct Good {
     site: Site,
-    tera: Tera,
+    templates: Templates,
     /// Files copied from `static/`: a rendered file never replaces one of them.
     static_keys: HashSet<Key>,
     /// The rendered files of each provider (page, contact card, QR code, handout).
@@ -738,10 +738,10 @@ impl Builder {
     /// Renders the whole site and publishes it.
     fn full(&mut self, shared: &Shared, site: Site) -> Result<ReportKind, Diagnostics> {
         let first = self.good.is_none();
-        let mut tera = render::load_templates(self.root())?;
+        let mut templates = render::load_templates(self.root())?;
         let everything = |_: Tree, _: &str| true;
         let out = Collect::new(&everything);
-        let stats = render::render_site(&site, &mut tera, &out)?;
+        let stats = render::render_site(&site, &mut templates, &out)?;
         let files = out.into_files();
         let static_keys = static_keys(self.root());
         let slugs: HashSet<&str> = site.providers.iter().map(|p| p.slug.as_str()).collect();
@@ -756,14 +756,8 @@ impl Builder {
         }
         let was = self.incremental.is_ok();
         let mut summaries = Summaries::new();
-        self.incremental = incremental_check(
-            self.root(),
-            &site,
-            &mut tera,
-            &files,
-            &static_keys,
-            &mut summaries,
-        );
+        self.incremental =
+            incremental_check(&site, &mut templates, &files, &static_keys, &mut summaries);
         if let Err(why) = &self.incremental
             && was
         {
@@ -778,7 +772,7 @@ impl Builder {
         shared.bump();
         self.good = Some(Good {
             site,
-            tera,
+            templates,
             static_keys,
             owned,
             summaries,
@@ -806,7 +800,7 @@ impl Builder {
         let start = Instant::now();
         let affected = affected(&good.site, site, changed, removed);
         let deps_done = start.elapsed();
-        let parts = render_providers(site, &mut good.tera, &affected, &good.static_keys)?;
+        let parts = render_providers(site, &mut good.templates, &affected, &good.static_keys)?;
         if std::env::var_os("HOWTOREACH_TIMINGS").is_some() {
             eprintln!(
                 "timing: dependencies found in {}, {} providers rendered in {}",
@@ -860,7 +854,7 @@ impl Builder {
             let rendered = match &mut self.good {
                 Some(good) => render_index(
                     &good.site,
-                    &mut good.tera,
+                    &mut good.templates,
                     &mut good.summaries,
                     Some(&changed),
                 )
@@ -1075,7 +1069,7 @@ fn affected_by_deps(
 /// ones, are dropped.
 fn render_providers(
     site: &Site,
-    tera: &mut Tera,
+    templates: &mut Templates,
     slugs: &BTreeSet<String>,
     static_keys: &HashSet<Key>,
 ) -> Result<Files, Diagnostics> {
@@ -1104,7 +1098,7 @@ fn render_providers(
             && !static_keys.contains(&(tree, path.to_string()))
     };
     let out = Collect::new(&wanted);
-    render::render_site(&small, tera, &out)?;
+    render::render_site(&small, templates, &out)?;
     Ok(out.into_files())
 }
 
@@ -1120,11 +1114,17 @@ type Summaries = HashMap<String, (Option<String>, tera::Value)>;
 /// they ever differ.
 fn render_index(
     site: &Site,
-    tera: &mut Tera,
+    templates: &mut Templates,
     cache: &mut Summaries,
     fresh: Option<&BTreeSet<String>>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let views = ViewBuilder::new(site);
+    if templates.builtin_index {
+        // Written without template values: nothing to keep between rebuilds.
+        cache.clear();
+        return Ok(render::index::render(&views, &render::index_page(site)).into_bytes());
+    }
+    let tera = &mut templates.tera;
     // A summary shows one provider only (and the clinic and date, which make
     // every rebuild a full one): only those of changed providers are made again.
     let stale = |p: &&Arc<Provider>| {
@@ -1171,29 +1171,13 @@ fn render_index(
             &render::context::all_languages(&site.providers),
         );
     }
-    let base = &site.config.base_url;
-    let clinic = &site.clinic.name;
     let mut ctx = Context::new();
-    ctx.insert(
-        "page",
-        &PageView {
-            kind: "index",
-            root: String::new(),
-            url: format!("{base}/"),
-            title: format!("How to reach us – {clinic}"),
-            description: format!(
-                "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
-            ),
-        },
-    );
+    ctx.insert("page", &render::index_page(site));
     let mut buf = Vec::with_capacity(64 * 1024);
     tera.render_to("index.html", &ctx, &mut buf)
         .map_err(|e| Diagnostic::error(format!("template error: {e}")))?;
     Ok(buf)
 }
-
-/// Template variables listing every provider: a page using them depends on all providers.
-const SITE_WIDE: [&str; 3] = ["providers", "departments", "languages"];
 
 /// Whether rendering only some providers gives the same files as a full
 /// build, for this site and these templates. `Err(why)` if not:
@@ -1203,19 +1187,18 @@ const SITE_WIDE: [&str; 3] = ["providers", "departments", "languages"];
 /// - the index rendered by [`render_index`] differs from the full build's;
 /// - the files of one provider, rendered alone, differ from the full build's.
 fn incremental_check(
-    root: &Path,
     site: &Site,
-    tera: &mut Tera,
+    templates: &mut Templates,
     files: &Files,
     static_keys: &HashSet<Key>,
     summaries: &mut Summaries,
 ) -> Result<(), String> {
-    if let Some(found) = site_wide_use(root) {
-        return Err(found);
+    if let Some(found) = &templates.site_wide {
+        return Err(found.clone());
     }
     let index_key = (Tree::Public, "index.html".to_string());
     if !static_keys.contains(&index_key) {
-        let index = render_index(site, tera, summaries, None).map_err(|d| d.message)?;
+        let index = render_index(site, templates, summaries, None).map_err(|d| d.message)?;
         if files.get(&index_key).map(|b| &b[..]) != Some(&index[..]) {
             return Err("the index rendered alone differs from a full build's".into());
         }
@@ -1225,7 +1208,7 @@ fn incremental_check(
         return Ok(());
     };
     let one = BTreeSet::from([p.slug.clone()]);
-    let alone = render_providers(site, tera, &one, static_keys).map_err(|d| {
+    let alone = render_providers(site, templates, &one, static_keys).map_err(|d| {
         d.iter().next().map_or_else(
             || "rendering one provider failed".to_string(),
             |d| d.message.clone(),
@@ -1243,85 +1226,6 @@ fn incremental_check(
         ));
     }
     Ok(())
-}
-
-/// The first use of a site-wide variable in a template other than `index.html`.
-fn site_wide_use(root: &Path) -> Option<String> {
-    let mut sources: BTreeMap<String, String> = render::BUILTIN_TEMPLATES
-        .iter()
-        .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
-        .collect();
-    let dir = root.join("templates");
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let Ok(rel) = entry.path().strip_prefix(&dir) else {
-            continue;
-        };
-        let name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if let Ok(text) = std::fs::read_to_string(entry.path()) {
-            sources.insert(name, text);
-        }
-    }
-    for (name, text) in &sources {
-        if name == "index.html" {
-            continue;
-        }
-        for tag in template_tags(text) {
-            if let Some(word) = SITE_WIDE.iter().find(|w| uses_variable(tag, w)) {
-                return Some(format!(
-                    "the template {name} uses `{word}` (every provider), so each page depends on all of them"
-                ));
-            }
-        }
-    }
-    None
-}
-
-/// The insides of `{{ … }}` and `{% … %}` in a template.
-fn template_tags(text: &str) -> Vec<&str> {
-    let mut tags = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let close = match after.chars().next() {
-            Some('{') => "}}",
-            Some('%') => "%}",
-            _ => {
-                rest = after;
-                continue;
-            }
-        };
-        let inner = &after[1..];
-        match inner.find(close) {
-            Some(end) => {
-                tags.push(&inner[..end]);
-                rest = &inner[end + close.len()..];
-            }
-            None => {
-                tags.push(inner);
-                break;
-            }
-        }
-    }
-    tags
-}
-
-/// Whether `code` names the variable `word` itself (not `x.word`, not `words`).
-fn uses_variable(code: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    code.match_indices(word).any(|(i, _)| {
-        let before = code[..i].chars().next_back();
-        let after = code[i + word.len()..].chars().next();
-        !before.is_some_and(|c| is_ident(c) || c == '.') && !after.is_some_and(is_ident)
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -2333,18 +2237,6 @@ phone = "+1 204 555 0198"
         finish(&mut b, &shared);
         assert!(matches!(r.kind, ReportKind::Full { .. }), "{r:?}");
         assert_same(&snapshot(&shared), &clean(root));
-    }
-
-    #[test]
-    fn finds_site_wide_variables_in_tags_only() {
-        assert!(uses_variable(" for p in providers ", "providers"));
-        assert!(uses_variable("providers|length", "providers"));
-        assert!(!uses_variable(" provider.languages ", "languages"));
-        assert!(!uses_variable(" my_providers ", "providers"));
-        let tags = template_tags("All providers {{ a }} x {% if b %}{#c#}{{d");
-        assert_eq!(tags, vec![" a ", " if b ", "d"]);
-        let dir = tempfile::tempdir().expect("temporary folder");
-        assert_eq!(site_wide_use(dir.path()), None, "built-in templates");
     }
 
     #[test]

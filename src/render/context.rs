@@ -333,6 +333,8 @@ pub struct HoursFacts {
     /// Open minute ranges of each day of the typical week, Monday first.
     pub week: [Vec<std::ops::Range<u32>>; 7],
     pub lines: Vec<String>,
+    /// The lines joined with `; `.
+    pub text: String,
     pub specs: Vec<OpeningSpec>,
     /// The same as template values, made once and shared by every channel
     /// with these hours (Tera's strings, lists and maps are reference-counted).
@@ -372,6 +374,7 @@ impl HoursWords {
         let facts = std::sync::Arc::new(HoursFacts {
             raw_value: tera::Value::from(hours.raw()),
             text_value: tera::Value::from(lines.join("; ")),
+            text: lines.join("; "),
             lines_value: tera::Value::from_serializable(&lines),
             specs_value: tera::Value::from_serializable(&specs),
             week_json,
@@ -551,7 +554,7 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    fn away_now(&self, p: &Provider) -> bool {
+    pub fn away_now(&self, p: &Provider) -> bool {
         p.away
             .iter()
             .any(|a| (a.from..=a.to).contains(&self.site.today))

@@ -6,6 +6,7 @@
 //! `serve`).
 
 pub mod context;
+pub mod index;
 pub mod markdown;
 pub mod qr;
 pub mod vcard;
@@ -114,13 +115,35 @@ pub fn escape_xml(s: &str) -> String {
     out
 }
 
+/// A site's templates: the built-in ones and the site's own, compiled once.
+pub struct Templates {
+    pub tera: Tera,
+    /// Neither `index.html` nor `base.html` is the site's own: the index is
+    /// written by [`index::render`], and needs no template value per provider.
+    pub builtin_index: bool,
+    /// Why every page needs the variables that list every provider
+    /// ([`SITE_WIDE`]): a template other than `index.html` names one.
+    pub site_wide: Option<String>,
+}
+
+/// Template variables listing every provider.
+pub const SITE_WIDE: [&str; 3] = ["providers", "departments", "languages"];
+
+impl Templates {
+    /// Whether the template context needs `providers`, `departments` and `languages`.
+    pub fn needs_site_wide(&self) -> bool {
+        !self.builtin_index || self.site_wide.is_some()
+    }
+}
+
 /// Loads the built-in templates and the site's own (`templates/`, any depth).
-pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
+pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut sources: std::collections::BTreeMap<String, String> = BUILTIN_TEMPLATES
         .iter()
         .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
         .collect();
+    let mut own = std::collections::BTreeSet::new();
     let dir = root.join("templates");
     if dir.is_dir() {
         for entry in walkdir::WalkDir::new(&dir)
@@ -150,6 +173,7 @@ pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
                 .join("/");
             match crate::load::read_source(entry.path(), &shown) {
                 Ok(f) => {
+                    own.insert(name.clone());
                     sources.insert(name, f.text.to_string());
                 }
                 Err(d) => diags.push(d),
@@ -166,7 +190,70 @@ pub fn load_templates(root: &Path) -> Result<Tera, Diagnostics> {
         diags.push(template_diagnostic(&e));
         return Err(diags);
     }
-    Ok(tera)
+    Ok(Templates {
+        tera,
+        builtin_index: !own.contains("index.html") && !own.contains("base.html"),
+        site_wide: site_wide_use(&sources),
+    })
+}
+
+/// The first template other than `index.html` that names a [`SITE_WIDE`]
+/// variable, and which, in words. A plain reading of the template's tags:
+/// it may find a use that is not one (a local variable of the same name),
+/// which only costs memory, never a wrong page.
+fn site_wide_use(sources: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    for (name, text) in sources {
+        if name == "index.html" {
+            continue;
+        }
+        for tag in template_tags(text) {
+            if let Some(word) = SITE_WIDE.iter().find(|w| uses_variable(tag, w)) {
+                return Some(format!(
+                    "the template {name} uses `{word}` (every provider), so each page depends on all of them"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The insides of `{{ … }}` and `{% … %}` in a template.
+fn template_tags(text: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let inner = &after[1..];
+        match inner.find(close) {
+            Some(end) => {
+                tags.push(&inner[..end]);
+                rest = &inner[end + close.len()..];
+            }
+            None => {
+                tags.push(inner);
+                break;
+            }
+        }
+    }
+    tags
+}
+
+/// Whether `code` names the variable `word` itself (not `x.word`, not `words`).
+fn uses_variable(code: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(word).any(|(i, _)| {
+        let before = code[..i].chars().next_back();
+        let after = code[i + word.len()..].chars().next();
+        !before.is_some_and(|c| is_ident(c) || c == '.') && !after.is_some_and(is_ident)
+    })
 }
 
 fn template_diagnostic(e: &tera::Error) -> Diagnostic {
@@ -187,8 +274,28 @@ fn template_diagnostic(e: &tera::Error) -> Diagnostic {
 /// The `json_string` filter: the value as a JSON string literal, quotes
 /// included, with `<` escaped so it cannot close a `<script>` (for JSON-LD).
 fn json_string(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    tera::Value::safe_string(&json_literal(value))
+}
+
+/// `value` as a JSON string literal with `<` escaped (the `json_string` filter).
+pub(crate) fn json_literal(value: &str) -> String {
     let json = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_string());
-    tera::Value::safe_string(&json.replace('<', "\\u003c"))
+    json.replace('<', "\\u003c")
+}
+
+/// The index page's own variables.
+pub fn index_page(site: &Site) -> PageView {
+    let base = &site.config.base_url;
+    let clinic = &site.clinic.name;
+    PageView {
+        kind: "index",
+        root: String::new(),
+        url: format!("{base}/"),
+        title: format!("How to reach us – {clinic}"),
+        description: format!(
+            "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
+        ),
+    }
 }
 
 /// Counts of what a render produced.
@@ -202,35 +309,40 @@ pub struct RenderStats {
 /// Renders the whole site into `out`.
 pub fn render_site(
     site: &Site,
-    tera: &mut Tera,
+    templates: &mut Templates,
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
+    let builtin_index = templates.builtin_index;
+    let site_wide = templates.needs_site_wide();
+    let tera = &mut templates.tera;
     // Every public file passes the patients-only guard on its way out.
     let start = std::time::Instant::now();
     let guard = Guard::new(site, out);
     crate::timing::lap(start, "guard");
     let out: &dyn Emit = &guard;
     let views = ViewBuilder::new(site);
-    // Each summary becomes a template value once; `providers` and `departments`
-    // share them (Tera's maps are reference-counted), so the index costs one copy.
-    // Summaries are small (a few fields of each public channel): every page's
-    // context holds all of them at once.
-    let summaries: Vec<(Option<String>, tera::Value)> = site
-        .providers
-        .par_iter()
-        .map(|p| {
-            let s: ProviderSummary = views.summary(p);
-            (s.department.clone(), tera::Value::from_serializable(&s))
-        })
-        .collect();
-    crate::timing::lap(start, "summaries");
-    let departments = context::department_values(&summaries);
-    let providers: Vec<tera::Value> = summaries.into_iter().map(|(_, v)| v).collect();
     {
         let global = tera.global_context();
         global.insert("site", &views.site_view());
         global.insert("build", &views.build_view());
         global.insert("clinic", &views.clinic_view());
+    }
+    if site_wide {
+        // Each summary becomes a template value once; `providers` and
+        // `departments` share them (Tera's maps are reference-counted). Every
+        // page's context holds all of them at once: about 6 KB a provider.
+        let summaries: Vec<(Option<String>, tera::Value)> = site
+            .providers
+            .par_iter()
+            .map(|p| {
+                let s: ProviderSummary = views.summary(p);
+                (s.department.clone(), tera::Value::from_serializable(&s))
+            })
+            .collect();
+        crate::timing::lap(start, "summaries");
+        let departments = context::department_values(&summaries);
+        let providers: Vec<tera::Value> = summaries.into_iter().map(|(_, v)| v).collect();
+        let global = tera.global_context();
         global.insert_value("providers", tera::Value::from(providers));
         global.insert_value("departments", departments);
         global.insert("languages", &context::all_languages(&site.providers));
@@ -265,25 +377,16 @@ pub fn render_site(
     let singles = || {
         let mut buf = Vec::with_capacity(64 * 1024);
         let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
+            if template == "index.html" && builtin_index {
+                return out.emit(Dest::Public, path, index::render(&views, &view).as_bytes());
+            }
             let mut ctx = Context::new();
             ctx.insert("page", &view);
             render(template, &ctx, &mut buf)?;
             out.emit(Dest::Public, path, &buf)
         };
         [
-            single(
-                "index.html",
-                "index.html",
-                page(
-                    "index",
-                    "",
-                    format!("{base}/"),
-                    format!("How to reach us – {clinic}"),
-                    format!(
-                        "How to reach the providers of {clinic}: who to call, when someone answers, and what to do in an emergency."
-                    ),
-                ),
-            ),
+            single("index.html", "index.html", index_page(site)),
             single(
                 "404.html",
                 "404.html",
@@ -591,6 +694,33 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_site_wide_variables_in_tags_only() {
+        assert!(uses_variable(" for p in providers ", "providers"));
+        assert!(uses_variable("providers|length", "providers"));
+        assert!(!uses_variable(" provider.languages ", "languages"));
+        assert!(!uses_variable(" my_providers ", "providers"));
+        let tags = template_tags("All providers {{ a }} x {% if b %}{#c#}{{d");
+        assert_eq!(tags, vec![" a ", " if b ", "d"]);
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let builtin = load_templates(dir.path()).expect("built-in templates");
+        assert_eq!(builtin.site_wide, None);
+        assert!(builtin.builtin_index && !builtin.needs_site_wide());
+        std::fs::create_dir(dir.path().join("templates")).expect("folder");
+        std::fs::write(
+            dir.path().join("templates/provider.html"),
+            "{% extends \"base.html\" %}{% block content %}{{ providers | length }}{% endblock content %}",
+        )
+        .expect("template");
+        let own = load_templates(dir.path()).expect("templates");
+        assert!(
+            own.site_wide
+                .as_ref()
+                .is_some_and(|why| why.contains("provider.html"))
+        );
+        assert!(own.builtin_index && own.needs_site_wide());
+    }
 
     #[test]
     fn json_string_filter_escapes_for_a_script() {
