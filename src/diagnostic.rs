@@ -24,7 +24,29 @@ pub enum Severity {
 pub struct SourceFile {
     /// Path relative to the site root, as shown to the user.
     pub path: PathBuf,
+    /// The text; empty once [released](SourceFile::release).
     pub text: Arc<str>,
+    /// Where to read the text again, once released.
+    released: Option<Arc<Released>>,
+    /// The line number of the text's first line: 1, or more for an excerpt
+    /// ([`SourceFile::excerpt`]).
+    first_line: usize,
+}
+
+/// What identifies a released text when it is read again.
+#[derive(Debug)]
+struct Released {
+    from: PathBuf,
+    len: usize,
+    hash: u64,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same text always gives the same hash.
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl SourceFile {
@@ -32,14 +54,65 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            released: None,
+            first_line: 1,
         }
+    }
+
+    /// The same file without its text in memory (`from` is where it was read).
+    /// A build keeps thousands of provider files after loading them, but only
+    /// the few a later diagnostic points into need their text: [`Diagnostic::at`]
+    /// reads those again.
+    pub fn release(&self, from: &Path) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            text: Arc::from(""),
+            released: Some(Arc::new(Released {
+                from: from.to_path_buf(),
+                len: self.text.len(),
+                hash: text_hash(&self.text),
+            })),
+            first_line: self.first_line,
+        }
+    }
+
+    /// The file with its text: itself, or a released one read again. `None`
+    /// when the file cannot be read or has changed since it was loaded.
+    fn with_text(&self) -> Option<SourceFile> {
+        let Some(released) = &self.released else {
+            return Some(self.clone());
+        };
+        let text = std::fs::read_to_string(&released.from).ok()?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        (text.len() == released.len && text_hash(text) == released.hash)
+            .then(|| SourceFile::new(self.path.clone(), text))
+    }
+
+    /// The whole lines of the text that `span` touches, as a file of their
+    /// own (numbered as in the whole file), and the span inside them. A
+    /// diagnostic keeps only these: thousands of warnings need not hold
+    /// thousands of whole files.
+    fn excerpt(&self, span: Range<usize>) -> (SourceFile, Range<usize>) {
+        let text = &*self.text;
+        let span = clamp_span(text, span);
+        let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| span.end + i + 1);
+        let file = SourceFile {
+            path: self.path.clone(),
+            text: Arc::from(&text[start..end]),
+            released: None,
+            first_line: self.first_line + text[..start].matches('\n').count(),
+        };
+        (file, span.start - start..span.end - start)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
+        let line = before.matches('\n').count() + self.first_line;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() + 1;
         (line, col)
@@ -90,9 +163,17 @@ impl Diagnostic {
         }
     }
 
-    /// Points the diagnostic at `span` in `file`.
+    /// Points the diagnostic at `span` in `file` (reading a released file again).
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
-        self.location = Some(Box::new((file.clone(), span)));
+        match file.with_text() {
+            Some(file) => self.location = Some(Box::new(file.excerpt(span))),
+            None => {
+                self.message.push_str(
+                    " (the file changed while howtoreach ran: run it again to see where)",
+                );
+                self.path = Some(file.path.clone());
+            }
+        }
         self
     }
 
@@ -163,6 +244,7 @@ impl Diagnostic {
             }
             main = main.element(
                 Snippet::source(&*file.text)
+                    .line_start(file.first_line)
                     .path(path_display.as_str())
                     .annotation(annotation),
             );

@@ -1493,12 +1493,20 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
                     {
                         return hit;
                     }
-                    let provider =
-                        provider_from_source(&file, &p.slug, env, &mut d).map(std::sync::Arc::new);
-                    if let Some(c) = load_cache {
-                        c.put(&p.full, &file, stamp, env.region, &provider, &d);
+                    let provider = provider_from_source(&file, &p.slug, env, &mut d);
+                    match load_cache {
+                        Some(c) => {
+                            let provider = provider.map(std::sync::Arc::new);
+                            c.put(&p.full, &file, stamp, env.region, &provider, &d);
+                            provider
+                        }
+                        // Nothing compares texts later: the few a diagnostic
+                        // needs are read again (2 KB a provider, 100 MB at 50,000).
+                        None => provider.map(|mut provider| {
+                            provider.file = file.release(&p.full);
+                            std::sync::Arc::new(provider)
+                        }),
                     }
-                    provider
                 }
                 Err(e) => {
                     d.push(e);

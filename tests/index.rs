@@ -23,7 +23,7 @@ fn assert_index_matches_the_template(site: &Site, case: &str) {
             .lines()
             .zip(tera.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| native.lines().count().min(tera.lines().count()), |i| i);
+            .unwrap_or_else(|| native.lines().count().min(tera.lines().count()));
         panic!(
             "{case}: the index differs from the template's at line {}:\n  written:  {:?}\n  template: {:?}",
             line + 1,
@@ -55,7 +55,10 @@ number = "112"
 text = "In an emergency, call \"112\" — it's free."
 "#,
     );
-    assert_index_matches_the_template(&site, "a clinic with no address, urgent line, closures or after-hours");
+    assert_index_matches_the_template(
+        &site,
+        "a clinic with no address, urgent line, closures or after-hours",
+    );
 }
 
 #[test]
@@ -66,7 +69,11 @@ fn index_matches_the_template_with_other_clinic_details() {
         "address = \"1 Main St, Winnipeg MB R3E 0V9\"",
         "address = \"1 Main St, Winnipeg MB R3E 0V9\"\nwebsite = \"https://www.example.org/about?a=1&b=<2>\"",
     );
-    site.replace("data/clinic.toml", "note = \"Closed for the holidays.\"", "");
+    site.replace(
+        "data/clinic.toml",
+        "note = \"Closed for the holidays.\"",
+        "",
+    );
     assert_index_matches_the_template(&site, "a clinic website, a closure without a note");
 }
 
@@ -95,8 +102,16 @@ fn index_matches_the_template_with_every_kind_of_preferred_channel() {
             1 => "languages = [\"en\"]\n",
             _ => "languages = [\"fr\", \"pt-BR\", \"xx\"]\n",
         };
-        let credentials = if i % 2 == 0 { "credentials = \"MD\"\n" } else { "" };
-        let hours = if i % 2 == 0 { "hours = \"Tu 09:00-12:00\"\n" } else { "" };
+        let credentials = if i % 2 == 0 {
+            "credentials = \"MD\"\n"
+        } else {
+            ""
+        };
+        let hours = if i % 2 == 0 {
+            "hours = \"Tu 09:00-12:00\"\n"
+        } else {
+            ""
+        };
         let away = if i == 4 {
             "\n[[away]]\nfrom = 2026-11-20\nto = 2026-11-30\n"
         } else {

@@ -6,6 +6,7 @@
 //! `serve`).
 
 pub mod context;
+pub mod guard;
 pub mod index;
 pub mod markdown;
 pub mod qr;
@@ -20,6 +21,7 @@ use tera::{Context, Tera};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use context::{Audience, PageView, ProviderSummary, ViewBuilder};
+pub use guard::Guard;
 
 /// The built-in templates, compiled into the binary.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -507,111 +509,6 @@ pub fn render_site(
         providers: n,
         files: guard.written.load(std::sync::atomic::Ordering::Relaxed),
     })
-}
-
-/// Defence in depth: no public file may contain a patients-only value, in any
-/// common written form, whatever a site's template or a free-text field does.
-/// Forms that are part of something the site publishes anyway (the same number
-/// as a public channel or clinic line, a prefix of a public URL) are left out:
-/// `check` warns about those.
-pub struct Guard<'a> {
-    inner: &'a dyn Emit,
-    matcher: Option<aho_corasick::AhoCorasick>,
-    /// Files passed on, for the summary line.
-    written: std::sync::atomic::AtomicUsize,
-    /// For each pattern: which provider and channel it comes from.
-    owners: Vec<(String, String, std::path::PathBuf)>,
-}
-
-impl<'a> Guard<'a> {
-    pub fn new(site: &Site, inner: &'a dyn Emit) -> Self {
-        let mut public: Vec<String> = site
-            .providers
-            .iter()
-            .flat_map(|p| p.public_channels().flat_map(|c| c.value_forms()))
-            .collect();
-        let clinic = &site.clinic;
-        for phone in std::iter::once(&clinic.phone)
-            .chain(clinic.urgent.iter().map(|u| &u.phone))
-            .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
-        {
-            public.extend(crate::model::phone_forms(phone));
-        }
-        let mut candidates = Vec::new();
-        let mut candidate_owners = Vec::new();
-        for p in &site.providers {
-            for c in p.channels.iter().filter(|c| !c.is_public()) {
-                for form in c.value_forms() {
-                    if form.chars().count() >= 7 {
-                        candidates.push(form);
-                        candidate_owners.push((
-                            p.name.clone(),
-                            c.label().to_string(),
-                            p.file.path.clone(),
-                        ));
-                    }
-                }
-            }
-        }
-        // Which candidates stand inside something published: one pass over
-        // the public values with an automaton of the candidates.
-        let mut published = vec![false; candidates.len()];
-        if let Ok(finder) = aho_corasick::AhoCorasick::new(&candidates) {
-            for text in &public {
-                for m in finder.find_overlapping_iter(text.as_str()) {
-                    if let Some(flag) = published.get_mut(m.pattern().as_usize()) {
-                        *flag = true;
-                    }
-                }
-            }
-        }
-        let mut patterns = Vec::new();
-        let mut owners = Vec::new();
-        for ((form, owner), published) in
-            candidates.into_iter().zip(candidate_owners).zip(published)
-        {
-            if !published {
-                patterns.push(form);
-                owners.push(owner);
-            }
-        }
-        let matcher = if patterns.is_empty() {
-            None
-        } else {
-            // A DFA: built once (a few MB for tens of thousands of values),
-            // then every public byte is scanned in one pass.
-            aho_corasick::AhoCorasick::builder()
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&patterns)
-                .ok()
-        };
-        Guard {
-            inner,
-            matcher,
-            written: Default::default(),
-            owners,
-        }
-    }
-}
-
-impl Emit for Guard<'_> {
-    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        if dest == Dest::Public
-            && let Some(m) = &self.matcher
-            && let Some(found) = m.find(bytes)
-            && let Some((name, label, file)) = self.owners.get(found.pattern().as_usize())
-        {
-            return Err(Diagnostic::error(format!(
-                "the public file {path} contains {name}'s patients-only {label}"
-            ))
-            .in_path(file)
-            .help("patients-only values belong on handouts only: remove it from the text or template that prints it"));
-        }
-        self.inner.emit(dest, path, bytes)?;
-        self.written
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
-    }
 }
 
 /// `sitemap.xml`: the index and every provider page, with their review dates.

@@ -1,0 +1,295 @@
+//! Defence in depth: no public file may contain a patients-only value, in any
+//! common written form, whatever a site's template or a free-text field does.
+//!
+//! Phone numbers are looked for as digits: every run of digits in a public
+//! file (joined across the separators people write numbers with: spaces,
+//! `-`, `.`, `(`, `)`, `+`) is checked, at every position, against the
+//! patients-only numbers' digits (international and national), kept in a
+//! hash map. That finds `(204) 555-0177`, `204.555.0177`, `+1-204-555-0177` and
+//! `tel:+12045550177` alike, in one pass over the bytes, in memory that does
+//! not depend on how many ways a number can be written. Everything else (an
+//! e-mail address, a link, a room, a number with an extension) is looked for
+//! as written, with an Aho-Corasick automaton.
+//!
+//! Values that are part of something the site publishes anyway (the same
+//! number as a public channel or clinic line, a prefix of a public URL) are
+//! left out: `check` warns about those.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Dest, Emit};
+use crate::diagnostic::Diagnostic;
+use crate::model::{ChannelValue, Site};
+
+/// Digits of a number: how many (leading zeros count) and their value.
+type Digits = (u8, u64);
+
+/// Fewer digits than this are not a phone number worth looking for.
+const MIN_DIGITS: usize = 7;
+/// More than this do not fit the key (E.164 numbers have at most 15).
+const MAX_DIGITS: usize = 18;
+/// Texts shorter than this are not looked for (they would match by chance).
+const MIN_TEXT: usize = 7;
+
+pub struct Guard<'a> {
+    inner: &'a dyn Emit,
+    site: &'a Site,
+    /// Patients-only numbers as digits, with the provider and channel of each.
+    numbers: HashMap<Digits, (usize, usize)>,
+    /// The digit counts present in `numbers`.
+    lengths: Vec<usize>,
+    /// Other patients-only values as written, and the owner of each pattern.
+    texts: Option<aho_corasick::AhoCorasick>,
+    text_owners: Vec<(usize, usize)>,
+    /// Files passed on, for the summary line.
+    pub(super) written: AtomicUsize,
+}
+
+impl<'a> Guard<'a> {
+    pub fn new(site: &'a Site, inner: &'a dyn Emit) -> Self {
+        let mut numbers: HashMap<Digits, (usize, usize)> = HashMap::new();
+        let mut texts: Vec<String> = Vec::new();
+        let mut text_owners = Vec::new();
+        for (pi, p) in site.providers.iter().enumerate() {
+            for (ci, c) in p.channels.iter().enumerate() {
+                if c.is_public() {
+                    continue;
+                }
+                let forms = c.value_forms();
+                if let ChannelValue::Phone(phone) = &c.value {
+                    for form in &forms {
+                        let number = form.split([';', 'e', 'x']).next().unwrap_or(form);
+                        if let Some(key) = digits_of(number) {
+                            numbers.entry(key).or_insert((pi, ci));
+                        }
+                    }
+                    // The extension is part of what is private; a vanity
+                    // number is written with letters.
+                    let as_written = phone.extension.is_some()
+                        || c.raw_value.chars().any(|ch| ch.is_ascii_alphabetic());
+                    if !as_written {
+                        continue;
+                    }
+                }
+                for form in forms {
+                    if form.chars().count() >= MIN_TEXT {
+                        texts.push(form);
+                        text_owners.push((pi, ci));
+                    }
+                }
+            }
+        }
+
+        // What the site publishes anyway is not looked for.
+        let finder = aho_corasick::AhoCorasick::new(&texts).ok();
+        let mut published = vec![false; texts.len()];
+        let mut lengths = lengths_of(&numbers);
+        let mut mark = |text: &str| {
+            if let Some(finder) = &finder {
+                for m in finder.find_overlapping_iter(text) {
+                    if let Some(flag) = published.get_mut(m.pattern().as_usize()) {
+                        *flag = true;
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            scan_digits(text.as_bytes(), &lengths, |key| {
+                if numbers.contains_key(&key) {
+                    found.push(key);
+                }
+                false
+            });
+            if !found.is_empty() {
+                for key in found {
+                    numbers.remove(&key);
+                }
+                lengths = lengths_of(&numbers);
+            }
+        };
+        for p in &site.providers {
+            for form in p.public_channels().flat_map(|c| c.value_forms()) {
+                mark(&form);
+            }
+        }
+        let clinic = &site.clinic;
+        for phone in std::iter::once(&clinic.phone)
+            .chain(clinic.urgent.iter().map(|u| &u.phone))
+            .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
+        {
+            for form in crate::model::phone_forms(phone) {
+                mark(&form);
+            }
+        }
+
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for ((form, owner), published) in texts.into_iter().zip(text_owners).zip(published) {
+            if !published {
+                patterns.push(form);
+                owners.push(owner);
+            }
+        }
+        Guard {
+            inner,
+            site,
+            lengths: lengths_of(&numbers),
+            numbers,
+            // The crate picks the kind: a DFA for a few patterns, a compact
+            // automaton for many.
+            texts: (!patterns.is_empty())
+                .then(|| aho_corasick::AhoCorasick::new(&patterns).ok())
+                .flatten(),
+            text_owners: owners,
+            written: AtomicUsize::new(0),
+        }
+    }
+
+    /// The provider and channel of the first patients-only value in `bytes`.
+    fn find(&self, bytes: &[u8]) -> Option<(usize, usize)> {
+        if let Some(texts) = &self.texts
+            && let Some(m) = texts.find(bytes)
+        {
+            return self.text_owners.get(m.pattern().as_usize()).copied();
+        }
+        let mut owner = None;
+        scan_digits(bytes, &self.lengths, |key| {
+            owner = self.numbers.get(&key).copied();
+            owner.is_some()
+        });
+        owner
+    }
+}
+
+impl Emit for Guard<'_> {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if dest == Dest::Public
+            && let Some((pi, ci)) = self.find(bytes)
+            && let Some(p) = self.site.providers.get(pi)
+            && let Some(c) = p.channels.get(ci)
+        {
+            return Err(Diagnostic::error(format!(
+                "the public file {path} contains {}'s patients-only {}",
+                p.name,
+                c.label()
+            ))
+            .in_path(&p.file.path)
+            .help("patients-only values belong on handouts only: remove it from the text or template that prints it"));
+        }
+        self.inner.emit(dest, path, bytes)?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// The digits of a written number, if it has a sensible count of them.
+fn digits_of(number: &str) -> Option<Digits> {
+    let mut n = 0usize;
+    let mut value = 0u64;
+    for b in number.bytes().filter(u8::is_ascii_digit) {
+        n += 1;
+        if n > MAX_DIGITS {
+            return None;
+        }
+        value = value * 10 + u64::from(b - b'0');
+    }
+    (n >= MIN_DIGITS).then_some((n as u8, value))
+}
+
+fn lengths_of(numbers: &HashMap<Digits, (usize, usize)>) -> Vec<usize> {
+    let mut lengths: Vec<usize> = numbers.keys().map(|&(n, _)| usize::from(n)).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    lengths
+}
+
+/// Calls `hit` with every `lengths`-long stretch of consecutive digits in
+/// `bytes`, where digits stay consecutive across up to three separators
+/// (space, `-`, `.`, `(`, `)`, `+`). Stops when `hit` returns true.
+fn scan_digits(bytes: &[u8], lengths: &[usize], mut hit: impl FnMut(Digits) -> bool) {
+    let Some(&longest) = lengths.last() else {
+        return;
+    };
+    // The last `longest` digits of the current run, oldest first.
+    let mut run: Vec<u8> = Vec::with_capacity(longest);
+    let mut separators = 0;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                if run.len() == longest {
+                    run.remove(0);
+                }
+                run.push(b - b'0');
+                separators = 0;
+                for &n in lengths {
+                    if run.len() >= n {
+                        let value = run[run.len() - n..]
+                            .iter()
+                            .fold(0u64, |v, &d| v * 10 + u64::from(d));
+                        if hit((n as u8, value)) {
+                            return;
+                        }
+                    }
+                }
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' | b'+' if !run.is_empty() && separators < 3 => {
+                separators += 1;
+            }
+            _ => {
+                run.clear();
+                separators = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finds(text: &str, number: &str) -> bool {
+        let key = digits_of(number).expect("a number");
+        let mut found = false;
+        scan_digits(text.as_bytes(), &[usize::from(key.0)], |k| {
+            found = k == key;
+            found
+        });
+        found
+    }
+
+    #[test]
+    fn finds_a_number_however_it_is_written() {
+        for text in [
+            "call (204) 555-0177 now",
+            "204.555.0177",
+            "204 555 0177",
+            "tel:+12045550177",
+            "<a href=\"tel:+1-204-555-0177\">",
+            "x2045550177x",
+            "ext. 12, 204-555-0177",
+        ] {
+            assert!(finds(text, "2045550177"), "{text}");
+        }
+        assert!(finds("+1 204 555 0177", "12045550177"));
+    }
+
+    #[test]
+    fn does_not_join_digits_across_other_characters() {
+        for text in [
+            "204-555-01:77",
+            "2045550 is not 177",
+            "204/555/0177",
+            "20455501",
+            "204 - - - 5550177",
+        ] {
+            assert!(!finds(text, "2045550177"), "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_count_leading_zeros() {
+        assert_ne!(digits_of("020 7946 0958"), digits_of("20 7946 0958"));
+        assert_eq!(digits_of("12345"), None, "too short to look for");
+        assert_eq!(digits_of("1234567890123456789"), None, "too long for a key");
+    }
+}
