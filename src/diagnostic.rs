@@ -332,6 +332,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_released_file_is_read_again_and_only_its_lines_kept() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let full = dir.path().join("a.toml");
+        let text = "name = \"A\"\nrole = \"B\"\nphone = \"12\"\nend = 1\n";
+        std::fs::write(&full, text).expect("write");
+        let released = SourceFile::new("data/providers/a.toml", text).release(&full);
+        assert!(released.text.is_empty(), "nothing kept in memory");
+        let span = text.find("\"12\"").expect("span");
+        let d = Diagnostic::warning("bad phone").at(&released, span..span + 4);
+        assert_eq!(d.position().as_deref(), Some("data/providers/a.toml:3:9"));
+        let (file, _) = d.location.as_deref().expect("located");
+        assert_eq!(&*file.text, "phone = \"12\"\n", "only the line shown");
+        let shown = d.render(false);
+        assert!(shown.contains("3 | phone = \"12\""), "{shown}");
+
+        // Edited since it was loaded: no wrong line, and it says why.
+        std::fs::write(&full, format!("# new\n{text}")).expect("write");
+        let d = Diagnostic::warning("bad phone").at(&released, span..span + 4);
+        assert!(d.location.is_none());
+        assert_eq!(d.position().as_deref(), Some("data/providers/a.toml"));
+        assert!(d.message.contains("changed"), "{}", d.message);
+    }
+
+    #[test]
     fn line_and_column_count_characters() {
         let file = SourceFile::new("a.toml", "x = 1\nname = \"Zoë\"\nphone = 2\n");
         assert_eq!(file.line_col(0), (1, 1));
