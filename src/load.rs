@@ -269,9 +269,25 @@ struct Ctx<'a> {
 pub struct ParseCache {
     phones: std::sync::Mutex<HashMap<(String, model::phone::Region), Result<Phone, String>>>,
     hours: std::sync::Mutex<HashMap<String, Result<Hours, String>>>,
+    /// Short texts that recur across providers (labels, notes, `use_for` and
+    /// `not_for` items), one copy each.
+    words: std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>,
 }
 
 impl ParseCache {
+    /// One shared copy of `text`.
+    fn word(&self, text: &str) -> std::sync::Arc<str> {
+        let Ok(mut words) = self.words.lock() else {
+            return std::sync::Arc::from(text);
+        };
+        if let Some(w) = words.get(text) {
+            return w.clone();
+        }
+        let w: std::sync::Arc<str> = std::sync::Arc::from(text);
+        words.insert(w.clone());
+        w
+    }
+
     fn phone(&self, text: &str, region: model::phone::Region) -> Result<Phone, String> {
         let key = (text.to_string(), region);
         if let Ok(map) = self.phones.lock()
@@ -969,18 +985,21 @@ fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) ->
         },
         None => Some(Visibility::Public),
     };
-    let list = |items: &[Spanned<String>]| -> Vec<String> {
+    let cache = cx.cache;
+    let list = |items: &[Spanned<String>]| -> Vec<std::sync::Arc<str>> {
         items
             .iter()
-            .map(|s| s.get_ref().trim().to_string())
+            .map(|s| s.get_ref().trim())
             .filter(|s| !s.is_empty())
+            .map(|s| cache.word(s))
             .collect()
     };
-    let label = cx.opt_text(label, "label");
+    let label = cx.opt_text(label, "label").map(|l| cache.word(&l));
     let note = note
         .as_ref()
-        .map(|n| n.get_ref().trim().to_string())
-        .filter(|n| !n.is_empty());
+        .map(|n| n.get_ref().trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| cache.word(n));
     Some(Channel {
         kind: kind_parsed?,
         label,

@@ -281,7 +281,9 @@ pub enum Visibility {
 #[derive(Debug, Clone)]
 pub struct Channel {
     pub kind: ChannelKind,
-    pub label: Option<String>,
+    /// Labels, notes and `use_for`/`not_for` items recur across providers:
+    /// loading keeps one copy of each text.
+    pub label: Option<std::sync::Arc<str>>,
     /// The value as written, and where.
     pub raw_value: String,
     pub value_span: Range<usize>,
@@ -289,9 +291,9 @@ pub struct Channel {
     /// The channel's own hours; `None` means the clinic's.
     pub hours: Option<Hours>,
     pub response: Option<Response>,
-    pub use_for: Vec<String>,
-    pub not_for: Vec<String>,
-    pub note: Option<String>,
+    pub use_for: Vec<std::sync::Arc<str>>,
+    pub not_for: Vec<std::sync::Arc<str>>,
+    pub note: Option<std::sync::Arc<str>>,
     pub visibility: Visibility,
 }
 

@@ -177,8 +177,8 @@ pub struct ChannelView {
     /// The number, for phone-valued kinds (phone, mobile, pager, answering-service, sms, fax).
     pub phone: Option<PhoneView>,
     pub response_text: Option<String>,
-    pub use_for: Vec<String>,
-    pub not_for: Vec<String>,
+    pub use_for: Vec<std::sync::Arc<str>>,
+    pub not_for: Vec<std::sync::Arc<str>>,
     /// A string value (notes repeat across providers: each is rendered once).
     pub note_html: tera::Value,
 }
