@@ -186,8 +186,9 @@ pub struct Analysis<'a> {
     urgent_lines: Vec<Minutes>,
     urgent: Minutes,
     clinic_line: bool,
-    /// Per provider: open public channels minus closures, and absences.
-    own: Vec<Minutes>,
+    /// Per provider: open public channels minus closures (shared by the
+    /// providers whose channels have the same hours), and absences.
+    own: Vec<std::sync::Arc<Minutes>>,
     away: Vec<Minutes>,
     index: HashMap<&'a str, usize>,
 }
@@ -266,14 +267,44 @@ impl<'a> Analysis<'a> {
             .after_hours
             .as_ref()
             .is_some_and(|a| a.phone.is_some());
-        let (own, away): (Vec<Minutes>, Vec<Minutes>) = site
+        // Most providers' channels have one of a few combinations of hours:
+        // each combination's minutes are worked out and kept once.
+        type Combination<'h> = Vec<(&'h str, bool)>;
+        let combinations: std::sync::Mutex<HashMap<Combination<'_>, std::sync::Arc<Minutes>>> =
+            Default::default();
+        let (own, away): (Vec<std::sync::Arc<Minutes>>, Vec<Minutes>) = site
             .providers
             .par_iter()
             .map(|p| {
-                let channels = p.public_channels().fold(Minutes::empty(), |acc, c| {
-                    let hours = c.hours.as_ref().unwrap_or(&site.clinic.hours);
-                    acc.union(&minutes(hours, c.follows_closures()))
-                });
+                let mut combination: Combination<'_> = p
+                    .public_channels()
+                    .map(|c| {
+                        let hours = c.hours.as_ref().unwrap_or(&site.clinic.hours);
+                        (hours.raw(), c.follows_closures())
+                    })
+                    .collect();
+                combination.sort_unstable();
+                combination.dedup();
+                let known = combinations
+                    .lock()
+                    .ok()
+                    .and_then(|known| known.get(&combination).cloned());
+                let channels = match known {
+                    Some(m) => m,
+                    None => {
+                        let m = std::sync::Arc::new(p.public_channels().fold(
+                            Minutes::empty(),
+                            |acc, c| {
+                                let hours = c.hours.as_ref().unwrap_or(&site.clinic.hours);
+                                acc.union(&minutes(hours, c.follows_closures()))
+                            },
+                        ));
+                        if let Ok(mut known) = combinations.lock() {
+                            known.insert(combination, m.clone());
+                        }
+                        m
+                    }
+                };
                 let away = if window.dated {
                     Minutes::from_ranges(
                         p.away
