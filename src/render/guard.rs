@@ -207,40 +207,75 @@ fn lengths_of(numbers: &HashMap<Digits, (usize, usize)>) -> Vec<usize> {
 /// `bytes`, where digits stay consecutive across up to three separators
 /// (space, `-`, `.`, `(`, `)`, `+`). Stops when `hit` returns true.
 fn scan_digits(bytes: &[u8], lengths: &[usize], mut hit: impl FnMut(Digits) -> bool) {
-    let Some(&longest) = lengths.last() else {
+    let (Some(&shortest), Some(&longest)) = (lengths.first(), lengths.last()) else {
         return;
     };
-    // The last `longest` digits of the current run, oldest first.
-    let mut run: Vec<u8> = Vec::with_capacity(longest);
+    // The current run's digits (the last `longest` of them, once it is longer
+    // than the buffer). Most runs in a page are short and cost only a push.
+    let mut digits = [0u8; 2 * MAX_DIGITS];
+    let mut len = 0usize;
     let mut separators = 0;
-    for &b in bytes {
+    let mut i = 0;
+    while i < bytes.len() {
+        if len == 0 {
+            i = next_digit(bytes, i);
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        i += 1;
         match b {
             b'0'..=b'9' => {
-                if run.len() == longest {
-                    run.remove(0);
+                if len == digits.len() {
+                    digits.copy_within(len - longest.., 0);
+                    len = longest;
                 }
-                run.push(b - b'0');
+                digits[len] = b - b'0';
+                len += 1;
                 separators = 0;
-                for &n in lengths {
-                    if run.len() >= n {
-                        let value = run[run.len() - n..]
-                            .iter()
-                            .fold(0u64, |v, &d| v * 10 + u64::from(d));
-                        if hit((n as u8, value)) {
-                            return;
-                        }
+                if len < shortest {
+                    continue;
+                }
+                for &n in lengths.iter().take_while(|&&n| n <= len) {
+                    let value = digits[len - n..len]
+                        .iter()
+                        .fold(0u64, |v, &d| v * 10 + u64::from(d));
+                    if hit((n as u8, value)) {
+                        return;
                     }
                 }
             }
-            b' ' | b'-' | b'.' | b'(' | b')' | b'+' if !run.is_empty() && separators < 3 => {
+            b' ' | b'-' | b'.' | b'(' | b')' | b'+' if len > 0 && separators < 3 => {
                 separators += 1;
             }
             _ => {
-                run.clear();
+                len = 0;
                 separators = 0;
             }
         }
     }
+}
+
+/// The position of the first ASCII digit in `bytes` from `i` (or the end),
+/// eight bytes at a time: most of a page is not digits.
+fn next_digit(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // A byte is a digit when its XOR with `0` is below 10; the classic
+        // "has a byte less than n" test, for all eight at once.
+        let t = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'0'));
+        if t.wrapping_sub(ONES * 10) & !t & (ONES * 0x80) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
@@ -284,6 +319,21 @@ mod tests {
         ] {
             assert!(!finds(text, "2045550177"), "{text}");
         }
+    }
+
+    #[test]
+    fn skips_to_the_next_digit() {
+        let text = b"abcdefghijklmnopqrstuvwxyz/:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff\x00 5 and 7";
+        let first = text.iter().position(u8::is_ascii_digit);
+        assert_eq!(Some(next_digit(text, 0)), first);
+        for start in 0..text.len() {
+            let want = text[start..]
+                .iter()
+                .position(u8::is_ascii_digit)
+                .map_or(text.len(), |p| start + p);
+            assert_eq!(next_digit(text, start), want, "from {start}");
+        }
+        assert_eq!(next_digit(b"no digits here at all", 0), 21);
     }
 
     #[test]
