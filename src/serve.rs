@@ -1119,10 +1119,10 @@ fn render_index(
     fresh: Option<&BTreeSet<String>>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let views = ViewBuilder::new(site);
-    if templates.builtin_index {
+    if templates.native.index {
         // Written without template values: nothing to keep between rebuilds.
         cache.clear();
-        return Ok(render::index::render(&views, &render::index_page(site)).into_bytes());
+        return Ok(render::native::index::render(&views, &render::index_page(site)).into_bytes());
     }
     let tera = &mut templates.tera;
     // A summary shows one provider only (and the clinic and date, which make

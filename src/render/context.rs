@@ -275,6 +275,17 @@ pub struct ChannelValues {
     pub preferred: tera::Value,
 }
 
+impl ChannelValues {
+    /// No channels: for views whose channels are not template values
+    /// (the built-in pages, `render::native`).
+    pub fn none() -> Self {
+        ChannelValues {
+            list: tera::Value::none(),
+            preferred: tera::Value::none(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AwayView {
     pub from: String,
@@ -418,7 +429,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// A channel note's HTML, rendered once per distinct text.
-    fn note_html(&self, note: &str) -> tera::Value {
+    pub fn note_html(&self, note: &str) -> tera::Value {
         if let Ok(cache) = self.notes.lock()
             && let Some(html) = cache.get(note)
         {
@@ -789,7 +800,7 @@ impl<'a> ViewBuilder<'a> {
     /// inside `<script>`: `{timezone, closures, channels: [{index, closures?,
     /// week, response}]}` (docs/templates.md). Written directly: the weeks are
     /// cached per hours text.
-    fn status_json(&self, p: &Provider, audience: Audience) -> String {
+    pub fn status_json(&self, p: &Provider, audience: Audience) -> String {
         use std::fmt::Write as _;
         let mut json = String::with_capacity(512);
         json.push_str("{\"timezone\":");

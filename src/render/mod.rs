@@ -7,8 +7,8 @@
 
 pub mod context;
 pub mod guard;
-pub mod index;
 pub mod markdown;
+pub mod native;
 pub mod qr;
 pub mod vcard;
 
@@ -20,7 +20,7 @@ use tera::{Context, Tera};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
-use context::{Audience, PageView, ProviderSummary, ViewBuilder};
+use context::{Audience, ChannelValues, PageView, ProviderSummary, ViewBuilder};
 pub use guard::Guard;
 
 /// The built-in templates, compiled into the binary.
@@ -120,9 +120,9 @@ pub fn escape_xml(s: &str) -> String {
 /// A site's templates: the built-in ones and the site's own, compiled once.
 pub struct Templates {
     pub tera: Tera,
-    /// Neither `index.html` nor `base.html` is the site's own: the index is
-    /// written by [`index::render`], and needs no template value per provider.
-    pub builtin_index: bool,
+    /// Which pages are made of built-in templates only, and so are written
+    /// by [`native`] without template values.
+    pub native: NativePages,
     /// Why every page needs the variables that list every provider
     /// ([`SITE_WIDE`]): a template other than `index.html` names one.
     pub site_wide: Option<String>,
@@ -131,10 +131,32 @@ pub struct Templates {
 /// Template variables listing every provider.
 pub const SITE_WIDE: [&str; 3] = ["providers", "departments", "languages"];
 
+/// The pages whose templates are all built-in ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativePages {
+    /// `index.html` and `base.html`.
+    pub index: bool,
+    /// `provider.html` and `base.html`.
+    pub provider: bool,
+    /// `handout.html`.
+    pub handout: bool,
+}
+
+impl NativePages {
+    fn of(own: &std::collections::BTreeSet<String>) -> Self {
+        let base = !own.contains("base.html");
+        NativePages {
+            index: base && !own.contains("index.html"),
+            provider: base && !own.contains("provider.html"),
+            handout: !own.contains("handout.html"),
+        }
+    }
+}
+
 impl Templates {
     /// Whether the template context needs `providers`, `departments` and `languages`.
     pub fn needs_site_wide(&self) -> bool {
-        !self.builtin_index || self.site_wide.is_some()
+        !self.native.index || self.site_wide.is_some()
     }
 }
 
@@ -194,7 +216,7 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     }
     Ok(Templates {
         tera,
-        builtin_index: !own.contains("index.html") && !own.contains("base.html"),
+        native: NativePages::of(&own),
         site_wide: site_wide_use(&sources),
     })
 }
@@ -314,7 +336,7 @@ pub fn render_site(
     templates: &mut Templates,
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
-    let builtin_index = templates.builtin_index;
+    let native_pages = templates.native;
     let site_wide = templates.needs_site_wide();
     let tera = &mut templates.tera;
     // Every public file passes the patients-only guard on its way out.
@@ -350,6 +372,7 @@ pub fn render_site(
         global.insert("languages", &context::all_languages(&site.providers));
     }
     let tera: &Tera = tera;
+    let clinic_view = views.clinic_view();
     let base = &site.config.base_url;
     let mut diags = Diagnostics::default();
 
@@ -379,8 +402,9 @@ pub fn render_site(
     let singles = || {
         let mut buf = Vec::with_capacity(64 * 1024);
         let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
-            if template == "index.html" && builtin_index {
-                return out.emit(Dest::Public, path, index::render(&views, &view).as_bytes());
+            if template == "index.html" && native_pages.index {
+                let page = native::index::render(&views, &view);
+                return out.emit(Dest::Public, path, page.as_bytes());
             }
             let mut ctx = Context::new();
             ctx.insert("page", &view);
@@ -424,22 +448,33 @@ pub fn render_site(
                         "How to reach {}, {}: channels, hours, response times and who covers.",
                         p.name, p.role
                     );
-                    let mut ctx = Context::new();
-                    ctx.insert(
-                        "page",
-                        &page(
-                            "provider",
-                            "../../",
-                            url.clone(),
-                            format!("{} – how to reach – {clinic}", p.name),
-                            description.clone(),
-                        ),
+                    let page_view = page(
+                        "provider",
+                        "../../",
+                        url.clone(),
+                        format!("{} – how to reach – {clinic}", p.name),
+                        description.clone(),
                     );
-                    let channels = views.channels(p, Audience::Public);
-                    let public = views.provider(p, Audience::Public, &channels, &inline_qr);
-                    ctx.insert("provider", &public);
-                    render("provider.html", &ctx, buf)?;
-                    out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
+                    // The built-in page is written directly; a site's own
+                    // template gets the view as template values.
+                    let public = if native_pages.provider {
+                        let view =
+                            views.provider(p, Audience::Public, &ChannelValues::none(), &inline_qr);
+                        let shown = native::provider::shown(&views, p, Audience::Public);
+                        let html =
+                            native::provider::page(&views, &clinic_view, &page_view, &view, &shown);
+                        out.emit(Dest::Public, &format!("{dir}/index.html"), html.as_bytes())?;
+                        view
+                    } else {
+                        let mut ctx = Context::new();
+                        ctx.insert("page", &page_view);
+                        let channels = views.channels(p, Audience::Public);
+                        let public = views.provider(p, Audience::Public, &channels, &inline_qr);
+                        ctx.insert("provider", &public);
+                        render("provider.html", &ctx, buf)?;
+                        out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
+                        public
+                    };
 
                     let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
                     out.emit(
@@ -448,17 +483,30 @@ pub fn render_site(
                         card.as_bytes(),
                     )?;
 
-                    let mut ctx = Context::new();
-                    ctx.insert(
-                        "page",
-                        &page(
-                            "handout",
-                            "",
-                            url.clone(),
-                            format!("{} – how to reach – {clinic}", p.name),
-                            description,
-                        ),
+                    let page_view = page(
+                        "handout",
+                        "",
+                        url.clone(),
+                        format!("{} – how to reach – {clinic}", p.name),
+                        description,
                     );
+                    if native_pages.handout {
+                        let shown = native::provider::shown(&views, p, Audience::Patients);
+                        let html = native::provider::handout(
+                            &views,
+                            &clinic_view,
+                            &page_view,
+                            &public,
+                            &shown,
+                        );
+                        return out.emit(
+                            Dest::Handouts,
+                            &format!("{}.html", p.slug),
+                            html.as_bytes(),
+                        );
+                    }
+                    let mut ctx = Context::new();
+                    ctx.insert("page", &page_view);
                     // The handout is the same view with every channel.
                     ctx.insert("provider", &views.for_patients(p, public));
                     render("handout.html", &ctx, buf)?;
@@ -603,7 +651,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temporary folder");
         let builtin = load_templates(dir.path()).expect("built-in templates");
         assert_eq!(builtin.site_wide, None);
-        assert!(builtin.builtin_index && !builtin.needs_site_wide());
+        assert!(builtin.native.index && !builtin.needs_site_wide());
         std::fs::create_dir(dir.path().join("templates")).expect("folder");
         std::fs::write(
             dir.path().join("templates/provider.html"),
@@ -616,7 +664,7 @@ mod tests {
                 .as_ref()
                 .is_some_and(|why| why.contains("provider.html"))
         );
-        assert!(own.builtin_index && own.needs_site_wide());
+        assert!(own.native.index && !own.native.provider && own.needs_site_wide());
     }
 
     #[test]
