@@ -83,27 +83,35 @@ pub fn private_numbers_published(
     clinic: Option<&Clinic>,
     providers: &[std::sync::Arc<Provider>],
 ) -> Diagnostics {
-    let mut diags = Diagnostics::default();
+    use rayon::prelude::*;
     let published = published_numbers(clinic, providers);
-    for p in providers {
-        for c in p.channels.iter().filter(|c| !c.is_public()) {
-            let ChannelValue::Phone(phone) = &c.value else {
-                continue;
-            };
-            if let Some(place) = published.get(&phone.tel_href()) {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "the patients-only number {} is also published as {place}",
-                        phone.display
-                    ))
-                    .at(&p.file, c.value_span.clone())
-                    .label("not private")
-                    .help("check the number: a patients-only channel should be a number the public site does not show"),
-                );
-            }
-        }
-    }
-    diags
+    // On both cores: each warning reads its file again (`Diagnostic::at`).
+    let per_provider: Vec<Diagnostic> = providers
+        .par_iter()
+        .flat_map_iter(|p| {
+            p.channels
+                .iter()
+                .filter(|c| !c.is_public())
+                .filter_map(|c| match &c.value {
+                    ChannelValue::Phone(phone) => Some((c, phone)),
+                    _ => None,
+                })
+                .filter_map(|(c, phone)| {
+                    let place = published.get(&phone.tel_href())?;
+                    Some(
+                        Diagnostic::warning(format!(
+                            "the patients-only number {} is also published as {place}",
+                            phone.display
+                        ))
+                        .at(&p.file, c.value_span.clone())
+                        .label("not private")
+                        .help("check the number: a patients-only channel should be a number the public site does not show"),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Diagnostics(per_provider)
 }
 
 /// Symbolic links in `static/` that lead outside the site.

@@ -228,9 +228,15 @@ fn init_date() -> chrono::NaiveDate {
 }
 
 fn print_diagnostics(diags: &Diagnostics, color: bool) {
-    for d in diags.iter() {
-        eprintln!("{}", d.render(color));
+    use rayon::prelude::*;
+    use std::io::Write as _;
+    // A large site can have thousands: rendered on both cores, written in one go.
+    let rendered: Vec<String> = diags.0.par_iter().map(|d| d.render(color)).collect();
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    for text in rendered {
+        let _ = writeln!(err, "{text}");
     }
+    let _ = err.flush();
 }
 
 fn counts(diags: &Diagnostics) -> String {

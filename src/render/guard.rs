@@ -81,45 +81,68 @@ impl<'a> Guard<'a> {
             }
         }
 
-        // What the site publishes anyway is not looked for.
+        // What the site publishes anyway is not looked for: every public
+        // value is scanned (the providers on both cores) for the numbers and
+        // texts above.
         let finder = aho_corasick::AhoCorasick::new(&texts).ok();
-        let mut published = vec![false; texts.len()];
-        let mut lengths = lengths_of(&numbers);
-        let mut mark = |text: &str| {
-            if let Some(finder) = &finder {
-                for m in finder.find_overlapping_iter(text) {
-                    if let Some(flag) = published.get_mut(m.pattern().as_usize()) {
-                        *flag = true;
+        let lengths = lengths_of(&numbers);
+        let find_in =
+            |text: &str, texts_found: &mut Vec<usize>, numbers_found: &mut Vec<Digits>| {
+                if let Some(finder) = &finder {
+                    texts_found.extend(
+                        finder
+                            .find_overlapping_iter(text)
+                            .map(|m| m.pattern().as_usize()),
+                    );
+                }
+                scan_digits(text.as_bytes(), &lengths, |key| {
+                    if numbers.contains_key(&key) {
+                        numbers_found.push(key);
                     }
-                }
-            }
-            let mut found = Vec::new();
-            scan_digits(text.as_bytes(), &lengths, |key| {
-                if numbers.contains_key(&key) {
-                    found.push(key);
-                }
-                false
-            });
-            if !found.is_empty() {
-                for key in found {
-                    numbers.remove(&key);
-                }
-                lengths = lengths_of(&numbers);
-            }
-        };
-        for p in &site.providers {
-            for form in p.public_channels().flat_map(|c| c.value_forms()) {
-                mark(&form);
-            }
-        }
+                    false
+                });
+            };
         let clinic = &site.clinic;
-        for phone in std::iter::once(&clinic.phone)
+        let clinic_forms: Vec<String> = std::iter::once(&clinic.phone)
             .chain(clinic.urgent.iter().map(|u| &u.phone))
             .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
-        {
-            for form in crate::model::phone_forms(phone) {
-                mark(&form);
+            .flat_map(crate::model::phone_forms)
+            .collect();
+        use rayon::prelude::*;
+        let (texts_found, numbers_found) = site
+            .providers
+            .par_iter()
+            .map(|p| {
+                p.public_channels()
+                    .flat_map(|c| c.value_forms())
+                    .collect::<Vec<_>>()
+            })
+            .chain(rayon::iter::once(clinic_forms))
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut t, mut n), forms| {
+                    for form in &forms {
+                        find_in(form, &mut t, &mut n);
+                    }
+                    (t, n)
+                },
+            )
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |(mut t, mut n), (t2, n2)| {
+                    t.extend(t2);
+                    n.extend(n2);
+                    (t, n)
+                },
+            );
+        let mut published = vec![false; texts.len()];
+        for i in texts_found {
+            if let Some(flag) = published.get_mut(i) {
+                *flag = true;
             }
+        }
+        for key in numbers_found {
+            numbers.remove(&key);
         }
 
         let mut patterns = Vec::new();
