@@ -233,6 +233,13 @@ pub fn build_with_progress(
             lap("render");
             staging.commit().map_err(one)?;
             lap("commit");
+            // Freeing every provider takes 30 ms at 10,000 providers (170 ms
+            // at 50,000) and nothing needs to wait for it: it happens beside
+            // the rest (a command-line run exits without waiting for it).
+            let garbage = (site, tera);
+            let _ = std::thread::Builder::new()
+                .name("howtoreach-drop".into())
+                .spawn(move || drop(garbage));
             Ok(BuildReport {
                 stats,
                 output: paths.public,

@@ -15,7 +15,7 @@
 //! number as a public channel or clinic line, a prefix of a public URL) are
 //! left out: `check` warns about those.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Dest, Emit};
@@ -86,22 +86,23 @@ impl<'a> Guard<'a> {
         // texts above.
         let finder = aho_corasick::AhoCorasick::new(&texts).ok();
         let lengths = lengths_of(&numbers);
-        let find_in =
-            |text: &str, texts_found: &mut Vec<usize>, numbers_found: &mut Vec<Digits>| {
-                if let Some(finder) = &finder {
-                    texts_found.extend(
-                        finder
-                            .find_overlapping_iter(text)
-                            .map(|m| m.pattern().as_usize()),
-                    );
+        // What each core found, each value once.
+        type Found = (HashSet<usize>, HashSet<Digits>);
+        let find_in = |text: &str, (texts_found, numbers_found): &mut Found| {
+            if let Some(finder) = &finder {
+                texts_found.extend(
+                    finder
+                        .find_overlapping_iter(text)
+                        .map(|m| m.pattern().as_usize()),
+                );
+            }
+            scan_digits(text.as_bytes(), &lengths, |key| {
+                if numbers.contains_key(&key) {
+                    numbers_found.insert(key);
                 }
-                scan_digits(text.as_bytes(), &lengths, |key| {
-                    if numbers.contains_key(&key) {
-                        numbers_found.push(key);
-                    }
-                    false
-                });
-            };
+                false
+            });
+        };
         let clinic = &site.clinic;
         let clinic_forms: Vec<String> = std::iter::once(&clinic.phone)
             .chain(clinic.urgent.iter().map(|u| &u.phone))
@@ -118,23 +119,17 @@ impl<'a> Guard<'a> {
                     .collect::<Vec<_>>()
             })
             .chain(rayon::iter::once(clinic_forms))
-            .fold(
-                || (Vec::new(), Vec::new()),
-                |(mut t, mut n), forms| {
-                    for form in &forms {
-                        find_in(form, &mut t, &mut n);
-                    }
-                    (t, n)
-                },
-            )
-            .reduce(
-                || (Vec::new(), Vec::new()),
-                |(mut t, mut n), (t2, n2)| {
-                    t.extend(t2);
-                    n.extend(n2);
-                    (t, n)
-                },
-            );
+            .fold(Found::default, |mut found, forms| {
+                for form in &forms {
+                    find_in(form, &mut found);
+                }
+                found
+            })
+            .reduce(Found::default, |(mut t, mut n), (t2, n2)| {
+                t.extend(t2);
+                n.extend(n2);
+                (t, n)
+            });
         let mut published = vec![false; texts.len()];
         for i in texts_found {
             if let Some(flag) = published.get_mut(i) {
