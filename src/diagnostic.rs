@@ -211,6 +211,13 @@ impl Diagnostic {
         }
     }
 
+    /// The 1-based line and column the diagnostic points at, if it has a span.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        self.location
+            .as_deref()
+            .map(|(file, span)| file.line_col(span.start))
+    }
+
     /// `file:line:col` (or just `file`) for sorting and short listings.
     pub fn position(&self) -> Option<String> {
         match self.location.as_deref() {
@@ -316,10 +323,13 @@ impl Diagnostics {
 
     /// Sorts by file, then position, so output is stable whatever order checks ran in.
     pub fn sort(&mut self) {
-        fn key(d: &Diagnostic) -> (Option<&Path>, Option<usize>) {
-            (d.file(), d.location.as_deref().map(|(_, s)| s.start))
+        fn key(d: &Diagnostic) -> (Option<&Path>, Option<(usize, usize)>) {
+            (d.file(), d.line_col())
         }
-        self.0.sort_by(|a, b| key(a).cmp(&key(b)));
+        self.0.sort_by_cached_key(|d| {
+            let (file, at) = key(d);
+            (file.map(Path::to_path_buf), at)
+        });
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
@@ -330,6 +340,25 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diagnostics_sort_by_line_whatever_their_columns() {
+        let text = "aaaa = 1\nbb = 2\nc = 3\n";
+        let file = SourceFile::new("f.toml", text);
+        let at = |needle: &str| {
+            let i = text.find(needle).expect("in text");
+            i..i + needle.len()
+        };
+        // Columns in the opposite order of the lines (8, 6, 5).
+        let mut diags = Diagnostics(vec![
+            Diagnostic::warning("third").at(&file, at("3")),
+            Diagnostic::warning("first").at(&file, at("1")),
+            Diagnostic::warning("second").at(&file, at("2")),
+        ]);
+        diags.sort();
+        let order: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["first", "second", "third"]);
+    }
 
     #[test]
     fn a_released_file_is_read_again_and_only_its_lines_kept() {

@@ -1519,8 +1519,10 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
                             c.put(&p.full, &file, stamp, env.region, &provider, &d);
                             provider
                         }
-                        // Nothing compares texts later: the few a diagnostic
-                        // needs are read again (2 KB a provider, 100 MB at 50,000).
+                        // Nothing compares texts later (`serve` always loads
+                        // with a cache, whose files keep theirs): the few a
+                        // diagnostic needs are read again (2 KB a provider,
+                        // 100 MB at 50,000).
                         None => provider.map(|mut provider| {
                             provider.file = file.release(&p.full);
                             std::sync::Arc::new(provider)

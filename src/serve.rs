@@ -623,7 +623,10 @@ impl Builder {
             // Cheaper than rendering each one (or working out its line and
             // column), and as telling: the message, where, and the help.
             let place = match (d.location.as_deref(), &d.path) {
-                (Some((file, span)), _) => format!("{}@{}", file.path.display(), span.start),
+                (Some((file, span)), _) => {
+                    let (line, col) = file.line_col(span.start);
+                    format!("{}:{line}:{col}", file.path.display())
+                }
                 (None, Some(path)) => path.display().to_string(),
                 (None, None) => String::new(),
             };
@@ -698,6 +701,9 @@ impl Builder {
         let Some(good) = &self.good else {
             return Plan::Full;
         };
+        // Texts are compared below: `serve` loads with a cache, so provider
+        // files keep their text (a build without one releases it).
+        debug_assert!(self.opts.cache.is_some());
         if self.pending_full
             || self.incremental.is_err()
             || good.site.config.file.text != site.config.file.text

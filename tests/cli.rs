@@ -1195,6 +1195,70 @@ fn patients_only_number_that_another_provider_publishes_is_reported() {
 }
 
 #[test]
+fn patients_only_number_as_written_in_its_file_is_caught_in_any_punctuation() {
+    // Digits joined by slashes (or a non-breaking space) are not a form the
+    // digit scan joins: the number is looked for as written too.
+    for written in ["204/555/0177", "204\u{a0}555\u{a0}0177"] {
+        let site = Site::unbuilt();
+        site.replace(
+            NADIA,
+            "value = \"+1 204 555 0177\"",
+            &format!("value = \"{written}\""),
+        );
+        site.replace(
+            ADA,
+            "response = \"next business day\"",
+            &format!(
+                "response = \"next business day\"\nnote = \"Dr. Okafor's patients: {written}.\""
+            ),
+        );
+        site.build()
+            .expect_code(1)
+            .expect_stderr("contains Nadia Okafor's patients-only");
+    }
+}
+
+#[test]
+fn patients_only_short_numbers_are_not_found_in_dates_or_built_in_files() {
+    // Danish and Swedish numbers have 8 or 9 digits: joined across
+    // separators they would match the review date in the page and sitemap,
+    // or a year in the built-in script. They are looked for as written.
+    for (region, phone, private, urgent) in [
+        ("DK", "+45 33 12 34 56", "20 26 11 01", "+45 70 11 11 11"),
+        ("SE", "+46 8 123 456 78", "019-70 01 01", "+46 8 123 456 99"),
+    ] {
+        let site = Site::unbuilt();
+        site.write(
+            "data/clinic.toml",
+            &format!(
+                "name = \"Test Clinic\"\ntimezone = \"Europe/Copenhagen\"\nregion = \"{region}\"\nphone = \"{phone}\"\nhours = \"Mo-Fr 08:00-16:30\"\n\n[emergency]\nnumber = \"112\"\ntext = \"Call 112.\"\n\n[[urgent]]\nlabel = \"Day and night\"\nphone = \"{urgent}\"\nhours = \"24/7\"\nwhen = \"Fever.\"\n"
+            ),
+        );
+        site.remove(SAMUEL);
+        site.remove(NADIA);
+        site.write(
+            ADA,
+            &format!(
+                "name = \"Ada Byron\"\nrole = \"Counsellor\"\nreviewed = 2026-11-01\n\n[[channels]]\nkind = \"email\"\nvalue = \"ada.byron@clinic.example.org\"\n\n[[channels]]\nkind = \"mobile\"\nvalue = \"{private}\"\nvisibility = \"patients\"\n"
+            ),
+        );
+        site.build().expect_success();
+        assert_no_form_in_public(&site, private);
+    }
+}
+
+/// `text` nowhere under `public/`.
+fn assert_no_form_in_public(site: &Site, text: &str) {
+    for (path, bytes) in site.tree("public") {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(text),
+            "{text} in public/{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn templates_printing_every_channel_cannot_leak_a_patients_only_number() {
     let site = Site::built();
     site.write(

@@ -254,3 +254,48 @@ text = "If this is a medical emergency, call 911."
     );
     assert_pages_match_the_templates(&site, "no urgent line, no clinic after-hours line");
 }
+
+#[test]
+fn a_site_template_extending_the_built_in_index_gets_every_provider() {
+    // The index lists every provider: a 404 page made from it needs them in
+    // its context, though the index itself is written directly.
+    let site = Site::unbuilt();
+    site.write("templates/404.html", "{% extends \"index.html\" %}");
+    site.build().expect_success();
+    let page = site.read("public/404.html");
+    for name in ["Nadia Okafor", "Samuel Reyes", "Ada Byron"] {
+        assert!(page.contains(name), "{name} missing from the 404 page");
+    }
+}
+
+#[test]
+fn pages_match_the_templates_when_a_site_replaces_only_the_handout() {
+    let site = Site::unbuilt();
+    site.write("templates/handout.html", BUILTIN[3].1);
+    assert_pages_match_the_templates(&site, "only handout.html replaced");
+}
+
+#[test]
+fn pages_match_the_templates_with_urgent_lines_as_the_route() {
+    // Two urgent lines, a clinic after-hours text without a phone (so the
+    // urgent lines are the route at night), a provider with pronouns only.
+    let site = Site::unbuilt();
+    site.replace(
+        "data/clinic.toml",
+        "text = \"Outside clinic hours, call the answering service.\"\nphone = \"+1 204 555 0198\"",
+        "text = \"Outside clinic hours, call an urgent line.\"",
+    );
+    site.replace(
+        "data/clinic.toml",
+        "[after_hours]",
+        "[[urgent]]\nlabel = \"Evening nurse line\"\nphone = \"+1 204 555 0197 ext. 3\"\nhours = \"Mo-Fr 16:30-22:00\"\nwhen = \"A question that cannot wait for morning.\"\n\n[after_hours]",
+    );
+    site.replace(
+        ADA,
+        "role = \"Counsellor\"",
+        "role = \"Counsellor\"\npronouns = \"she/her\"",
+    );
+    assert_pages_match_the_templates(&site, "urgent lines as the route");
+    let ada = site.read("public/providers/ada-byron/index.html");
+    assert!(ada.contains("route-urgent"), "{ada}");
+}

@@ -25,8 +25,10 @@ use crate::model::{ChannelValue, Site};
 /// Digits of a number: how many (leading zeros count) and their value.
 type Digits = (u8, u64);
 
-/// Fewer digits than this are not a phone number worth looking for.
-const MIN_DIGITS: usize = 7;
+/// Numbers with fewer digits are looked for as written, not as digits: a
+/// date (`2026-11-01`) or a year in a comment joins to 8 or 9 digits, and
+/// some countries' numbers are that short.
+const MIN_DIGITS: usize = 10;
 /// More than this do not fit the key (E.164 numbers have at most 15).
 const MAX_DIGITS: usize = 18;
 /// Texts shorter than this are not looked for (they would match by chance).
@@ -57,22 +59,33 @@ impl<'a> Guard<'a> {
                     continue;
                 }
                 let forms = c.value_forms();
+                let mut as_written: Vec<String> = Vec::new();
                 if let ChannelValue::Phone(phone) = &c.value {
-                    for form in &forms {
-                        let number = form.split([';', 'e', 'x']).next().unwrap_or(form);
-                        if let Some(key) = digits_of(number) {
-                            numbers.entry(key).or_insert((pi, ci));
+                    // The extension is part of what is private; a vanity
+                    // number is written with letters: all its forms are
+                    // looked for as written too.
+                    let whole = phone.extension.is_some()
+                        || c.raw_value.chars().any(|ch| ch.is_ascii_alphabetic());
+                    for form in forms {
+                        let number = form.split([';', 'e', 'x']).next().unwrap_or(&form);
+                        // A form the digit scan finds (its digits, joined by
+                        // the usual separators, long enough not to be a date)
+                        // is looked for as digits; any other (`204/555/0177`,
+                        // a non-breaking space, a short national number) as written.
+                        match digits_of(number).filter(|&key| finds_itself(number, key)) {
+                            Some(key) => {
+                                numbers.entry(key).or_insert((pi, ci));
+                                if whole {
+                                    as_written.push(form);
+                                }
+                            }
+                            None => as_written.push(form),
                         }
                     }
-                    // The extension is part of what is private; a vanity
-                    // number is written with letters.
-                    let as_written = phone.extension.is_some()
-                        || c.raw_value.chars().any(|ch| ch.is_ascii_alphabetic());
-                    if !as_written {
-                        continue;
-                    }
+                } else {
+                    as_written = forms;
                 }
-                for form in forms {
+                for form in as_written {
                     if form.chars().count() >= MIN_TEXT {
                         texts.push(form);
                         text_owners.push((pi, ci));
@@ -212,6 +225,17 @@ fn digits_of(number: &str) -> Option<Digits> {
         value = value * 10 + u64::from(b - b'0');
     }
     (n >= MIN_DIGITS).then_some((n as u8, value))
+}
+
+/// Whether scanning `number` for its own digits finds them: it is written
+/// with digits and the separators [`scan_digits`] joins across.
+fn finds_itself(number: &str, key: Digits) -> bool {
+    let mut found = false;
+    scan_digits(number.as_bytes(), &[usize::from(key.0)], |k| {
+        found = k == key;
+        found
+    });
+    found
 }
 
 fn lengths_of(numbers: &HashMap<Digits, (usize, usize)>) -> Vec<usize> {
@@ -357,7 +381,11 @@ mod tests {
     #[test]
     fn keys_count_leading_zeros() {
         assert_ne!(digits_of("020 7946 0958"), digits_of("20 7946 0958"));
-        assert_eq!(digits_of("12345"), None, "too short to look for");
+        assert_eq!(
+            digits_of("555 0177"),
+            None,
+            "too short to look for as digits"
+        );
         assert_eq!(digits_of("1234567890123456789"), None, "too long for a key");
     }
 }

@@ -226,8 +226,13 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
 /// it may find a use that is not one (a local variable of the same name),
 /// which only costs memory, never a wrong page.
 fn site_wide_use(sources: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    // `index.html` lists every provider on its own page; another template
+    // that extends or includes it lists them on its pages too.
+    let index_elsewhere = sources.iter().any(|(name, text)| {
+        name != "index.html" && template_tags(text).iter().any(|t| t.contains("index.html"))
+    });
     for (name, text) in sources {
-        if name == "index.html" {
+        if name == "index.html" && !index_elsewhere {
             continue;
         }
         for tag in template_tags(text) {
