@@ -1,9 +1,11 @@
 //! Typed view structs the templates see, built from the model.
 //!
 //! The one rule that matters most: on public pages a provider's `channels`
-//! hold public channels only. That filter is applied here, when a view is
-//! built, and nowhere else: templates cannot get at a patients-only value
-//! because it is never in their context. Docs: `docs/templates.md`.
+//! hold public channels only. That filter is applied when a view is built,
+//! here for templates ([`ViewBuilder::channels`]) and in
+//! `native::provider::shown` for the built-in pages written directly, and
+//! nowhere else: templates cannot get at a patients-only value because it is
+//! never in their context. Docs: `docs/templates.md`.
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -43,7 +43,8 @@ impl Shown<'_> {
     }
 }
 
-/// The channels `audience` may see, the first preferred.
+/// The channels `audience` may see, the first preferred: on a public page,
+/// public channels only (as [`ViewBuilder::channels`] gives templates).
 pub fn shown<'a>(views: &ViewBuilder, p: &'a Provider, audience: Audience) -> Vec<Shown<'a>> {
     p.channels
         .iter()
