@@ -1,15 +1,17 @@
 //! Defence in depth: no public file may contain a patients-only value, in any
 //! common written form, whatever a site's template or a free-text field does.
 //!
-//! Phone numbers are looked for as digits: every run of digits in a public
-//! file (joined across the separators people write numbers with: spaces,
-//! `-`, `.`, `(`, `)`, `+`) is checked, at every position, against the
-//! patients-only numbers' digits (international and national), kept in a
-//! hash map. That finds `(204) 555-0177`, `204.555.0177`, `+1-204-555-0177` and
-//! `tel:+12045550177` alike, in one pass over the bytes, in memory that does
-//! not depend on how many ways a number can be written. Everything else (an
-//! e-mail address, a link, a room, a number with an extension) is looked for
-//! as written, with an Aho-Corasick automaton.
+//! Phone numbers of 10 digits or more are looked for as digits: every run of
+//! digits in a public file (joined across the separators people write numbers
+//! with: spaces, `-`, `.`, `(`, `)`, `+`) is checked, at every position,
+//! against the patients-only numbers' digits (international and national),
+//! kept in a hash map. That finds `(204) 555-0177`, `204.555.0177`,
+//! `+1-204-555-0177` and `tel:+12045550177` alike, in one pass over the bytes,
+//! in memory that does not depend on how many ways a number can be written.
+//! Everything else is looked for as written, with an Aho-Corasick automaton:
+//! an e-mail address, a link, a room, a number with an extension, a shorter
+//! number (8 or 9 digits joined across separators would match dates), and
+//! any form the digit scan would not find (`204/555/0177`, a non-breaking space).
 //!
 //! Values that are part of something the site publishes anyway (the same
 //! number as a public channel or clinic line, a prefix of a public URL) are
