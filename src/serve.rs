@@ -1128,7 +1128,11 @@ fn render_index(
     if templates.native.index {
         // Written without template values: nothing to keep between rebuilds.
         cache.clear();
-        return Ok(render::native::index::render(&views, &render::index_page(site)).into_bytes());
+        return Ok(render::native::index::render(
+            &render::native::Frame::new(&views),
+            &render::index_page(site),
+        )
+        .into_bytes());
     }
     let tera = &mut templates.tera;
     // A summary shows one provider only (and the clinic and date, which make

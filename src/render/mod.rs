@@ -377,7 +377,7 @@ pub fn render_site(
         global.insert("languages", &context::all_languages(&site.providers));
     }
     let tera: &Tera = tera;
-    let clinic_view = views.clinic_view();
+    let frame = native::Frame::new(&views);
     let base = &site.config.base_url;
     let mut diags = Diagnostics::default();
 
@@ -408,7 +408,7 @@ pub fn render_site(
         let mut buf = Vec::with_capacity(64 * 1024);
         let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
             if template == "index.html" && native_pages.index {
-                let page = native::index::render(&views, &view);
+                let page = native::index::render(&frame, &view);
                 return out.emit(Dest::Public, path, page.as_bytes());
             }
             let mut ctx = Context::new();
@@ -466,8 +466,7 @@ pub fn render_site(
                         let view =
                             views.provider(p, Audience::Public, &ChannelValues::none(), &inline_qr);
                         let shown = native::provider::shown(&views, p, Audience::Public);
-                        let html =
-                            native::provider::page(&views, &clinic_view, &page_view, &view, &shown);
+                        let html = native::provider::page(&frame, &page_view, &view, &shown);
                         out.emit(Dest::Public, &format!("{dir}/index.html"), html.as_bytes())?;
                         view
                     } else {
@@ -497,13 +496,7 @@ pub fn render_site(
                     );
                     if native_pages.handout {
                         let shown = native::provider::shown(&views, p, Audience::Patients);
-                        let html = native::provider::handout(
-                            &views,
-                            &clinic_view,
-                            &page_view,
-                            &public,
-                            &shown,
-                        );
+                        let html = native::provider::handout(&frame, &page_view, &public, &shown);
                         return out.emit(
                             Dest::Handouts,
                             &format!("{}.html", p.slug),

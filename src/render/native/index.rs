@@ -5,19 +5,20 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{base_end, base_start, esc, join, json, opening_specs, tel_number, tel_parts};
+use super::{Frame, base_end, base_start, esc, join, json, opening_specs, tel_number, tel_parts};
 use crate::model::{ChannelKind, Provider};
 use crate::render::context::{PageView, ViewBuilder, all_languages, provider_path};
 
 /// The whole index page, as `index.html` extending `base.html` renders it.
-pub fn render(views: &ViewBuilder, page: &PageView) -> String {
+pub fn render(f: &Frame, page: &PageView) -> String {
+    let views = f.views;
     let site = views.site;
     let clinic = &site.clinic;
     let mut out = String::with_capacity(1024 + site.providers.len() * 720);
     let o = &mut out;
-    let cv = views.clinic_view();
+    let cv = &f.clinic;
 
-    base_start(o, views, &cv, page);
+    base_start(o, f, page);
 
     // index.html: the content block.
     o.push_str("\n<h1><span class=\"eyebrow\">How to reach us at</span> ");
@@ -123,7 +124,7 @@ pub fn render(views: &ViewBuilder, page: &PageView) -> String {
     }
     o.push_str("}</script>\n");
 
-    base_end(o, views, &cv, page);
+    base_end(o, f, page);
     out
 }
 

@@ -17,8 +17,26 @@ pub mod provider;
 
 use crate::model::Phone;
 use crate::render::context::{
-    ClinicView, OpeningSpec, PageView, PhoneView, ProviderView, ViewBuilder,
+    BuildView, ClinicView, OpeningSpec, PageView, PhoneView, ProviderView, ViewBuilder,
 };
+
+/// What every built-in page shows of the clinic and the build, worked out
+/// once per render rather than once per page.
+pub struct Frame<'v, 's> {
+    pub views: &'v ViewBuilder<'s>,
+    pub clinic: ClinicView,
+    pub build: BuildView,
+}
+
+impl<'v, 's> Frame<'v, 's> {
+    pub fn new(views: &'v ViewBuilder<'s>) -> Self {
+        Frame {
+            views,
+            clinic: views.clinic_view(),
+            build: views.build_view(),
+        }
+    }
+}
 
 /// Appends `s` escaped as Tera's autoescape does.
 fn esc(out: &mut String, s: &str) {
@@ -115,8 +133,8 @@ fn tel_number(p: &Phone) -> String {
 }
 
 /// `base.html` from the start to the opening of the content block.
-fn base_start(o: &mut String, views: &ViewBuilder, cv: &ClinicView, page: &PageView) {
-    let site = views.site;
+fn base_start(o: &mut String, f: &Frame, page: &PageView) {
+    let (site, cv) = (f.views.site, &f.clinic);
     o.push_str("<!doctype html>\n<html lang=\"");
     esc(o, &site.config.language);
     o.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
@@ -197,7 +215,8 @@ fn base_start(o: &mut String, views: &ViewBuilder, cv: &ClinicView, page: &PageV
 
 /// `base.html` from the end of the content block: the clinic, the footer
 /// and the script.
-fn base_end(o: &mut String, views: &ViewBuilder, cv: &ClinicView, page: &PageView) {
+fn base_end(o: &mut String, f: &Frame, page: &PageView) {
+    let cv = &f.clinic;
     let index = page.kind == "index";
     o.push_str(
         "\n\n<section class=\"clinic\" aria-labelledby=\"clinic-title\">\n<h2 id=\"clinic-title\">",
@@ -265,7 +284,7 @@ fn base_end(o: &mut String, views: &ViewBuilder, cv: &ClinicView, page: &PageVie
         o.push('\n');
     }
     o.push_str("\n</section>\n\n</main>\n<footer class=\"site-footer\">\n<p>This page shows information as of <time datetime=\"");
-    let build = views.build_view();
+    let build = &f.build;
     esc(o, &build.date);
     o.push_str("\">");
     esc(o, &build.date_text);

@@ -4,13 +4,11 @@
 use std::sync::Arc;
 
 use super::{
-    base_end, base_start, call_link, esc, join, json, opening_specs, pronouns_and_languages,
+    Frame, base_end, base_start, call_link, esc, join, json, opening_specs, pronouns_and_languages,
     tel_number, tel_parts,
 };
 use crate::model::{Channel, ChannelKind, Provider};
-use crate::render::context::{
-    Audience, ClinicView, HoursFacts, PageView, ProviderView, ViewBuilder,
-};
+use crate::render::context::{Audience, HoursFacts, PageView, ProviderView, ViewBuilder};
 
 /// A channel as the built-in pages show it (the fields of a template's
 /// `channel` that they use).
@@ -74,6 +72,11 @@ fn is_phone_like(kind: ChannelKind) -> bool {
     )
 }
 
+/// Before an absence's dates.
+fn away_word(current: bool) -> &'static str {
+    if current { "Away now:" } else { "Away:" }
+}
+
 /// "Answered:", "Open:"... before a channel's hours.
 fn hours_word(kind: ChannelKind) -> &'static str {
     match kind {
@@ -88,17 +91,12 @@ fn hours_word(kind: ChannelKind) -> &'static str {
 }
 
 /// The public page of a provider: `view` and `channels` for the public.
-pub fn page(
-    views: &ViewBuilder,
-    cv: &ClinicView,
-    page: &PageView,
-    view: &ProviderView,
-    channels: &[Shown<'_>],
-) -> String {
+pub fn page(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'_>]) -> String {
+    let cv = &f.clinic;
     let mut out = String::with_capacity(16 * 1024);
     let o = &mut out;
     let root = &page.root;
-    base_start(o, views, cv, page);
+    base_start(o, f, page);
 
     o.push_str("\n<div class=\"provider-head\">\n");
     if let Some(photo) = view.photo.as_deref().filter(|s| !s.is_empty()) {
@@ -140,11 +138,7 @@ pub fn page(
         o.push_str("</h2>\n<ul class=\"plain\">\n");
         for absence in &view.away {
             o.push_str("\n<li>\n<p><strong>");
-            o.push_str(if absence.current {
-                "Away now:"
-            } else {
-                "Away:"
-            });
+            o.push_str(away_word(absence.current));
             o.push_str("</strong> ");
             esc(o, &absence.dates_text);
             o.push_str(".</p>\n");
@@ -401,21 +395,16 @@ pub fn page(
     o.push_str("</time>.</p>\n<script type=\"application/json\" id=\"howtoreach-status\">");
     o.push_str(&view.status_json_html);
     o.push_str("</script>");
-    json_ld(o, views, cv, view, channels);
+    json_ld(o, f, view, channels);
     o.push('\n');
 
-    base_end(o, views, cv, page);
+    base_end(o, f, page);
     out
 }
 
 /// The page's schema.org JSON-LD.
-fn json_ld(
-    o: &mut String,
-    views: &ViewBuilder,
-    cv: &ClinicView,
-    view: &ProviderView,
-    channels: &[Shown<'_>],
-) {
+fn json_ld(o: &mut String, f: &Frame, view: &ProviderView, channels: &[Shown<'_>]) {
+    let (views, cv) = (f.views, &f.clinic);
     let clinic = &views.site.clinic;
     let credentials = view.credentials.as_deref().unwrap_or("");
     let physician = ["MD", "MBBS", "MBChB", "FRCP", "FRCS"]
@@ -529,13 +518,8 @@ fn json_ld(
 }
 
 /// The printable handout: every channel, patients-only ones included.
-pub fn handout(
-    views: &ViewBuilder,
-    cv: &ClinicView,
-    page: &PageView,
-    view: &ProviderView,
-    channels: &[Shown<'_>],
-) -> String {
+pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'_>]) -> String {
+    let (views, cv) = (f.views, &f.clinic);
     let mut out = String::with_capacity(16 * 1024);
     let o = &mut out;
     o.push_str(HANDOUT_HEAD_1);
@@ -590,11 +574,7 @@ pub fn handout(
     o.push('\n');
     for absence in &view.away {
         o.push_str("<p><strong>");
-        o.push_str(if absence.current {
-            "Away now:"
-        } else {
-            "Away:"
-        });
+        o.push_str(away_word(absence.current));
         o.push_str("</strong> ");
         esc(o, &absence.dates_text);
         o.push('.');
@@ -610,7 +590,7 @@ pub fn handout(
         }
         o.push_str("</p>\n");
     }
-    let build = views.build_view();
+    let build = &f.build;
     o.push_str("\n<p class=\"small\">Details confirmed on <time datetime=\"");
     esc(o, &view.reviewed);
     o.push_str("\">");
