@@ -858,7 +858,8 @@ impl Builder {
             let ready = Ready(shared);
             let start = Instant::now();
             let rendered = match &mut self.good {
-                Some(good) => render_index(
+                Some(good) => {
+                    render_index(
                     &good.site,
                     &mut good.templates,
                     &mut good.summaries,
@@ -876,7 +877,14 @@ impl Builder {
                         }
                     }
                 })
-                .is_ok(),
+                .is_ok()
+                    // The reload's pages were guarded against the providers they
+                    // show; now every public file against every patients-only
+                    // value, as a build does (a number just made private may stand
+                    // on a page that did not change). If one leaks, the full
+                    // rebuild below reports it.
+                    && public_files_pass_the_guard(&good.site, &shared.read().files)
+                }
                 None => false,
             };
             drop(ready);
@@ -897,6 +905,15 @@ impl Builder {
         }
         out
     }
+}
+
+/// Whether no public file holds a patients-only value of `site` (both cores).
+fn public_files_pass_the_guard(site: &Site, files: &Files) -> bool {
+    let guard = render::Guard::new(site, &render::Discard);
+    files
+        .par_iter()
+        .filter(|((tree, _), _)| *tree == Tree::Public)
+        .all(|((_, path), bytes)| guard.emit(Dest::Public, path, bytes).is_ok())
 }
 
 /// What [`Builder::finish`] did after a reload.
@@ -2247,6 +2264,51 @@ phone = "+1 204 555 0198"
         finish(&mut b, &shared);
         assert!(matches!(r.kind, ReportKind::Full { .. }), "{r:?}");
         assert_same(&snapshot(&shared), &clean(root));
+    }
+
+    #[test]
+    fn a_number_made_private_on_an_unchanged_page_is_caught_after_the_reload() {
+        let dir = site();
+        let root = dir.path();
+        // Fay's page mentions Gil's line, public for now.
+        write(
+            root,
+            "data/providers/f.toml",
+            &provider("Fay Ford", "+1 204 555 0119", &[], None).replacen(
+                "reviewed = 2026-11-01\n",
+                "reviewed = 2026-11-01\nabout = \"Or call Gil on +1 204 555 0116.\"\n",
+                1,
+            ),
+        );
+        let gil = provider("Gil Gray", "+1 204 555 0120", &[], None);
+        write(
+            root,
+            "data/providers/g.toml",
+            &format!("{gil}\n[[channels]]\nkind = \"mobile\"\nvalue = \"+1 204 555 0116\"\n"),
+        );
+        let shared = Shared::new(1111);
+        let mut b = builder(root);
+        let first = b.rebuild(&shared, true);
+        assert!(matches!(first.kind, ReportKind::Full { .. }), "{first:?}");
+        // Gil's mobile becomes patients-only: only Gil's files are rendered
+        // again, but Fay's unchanged page still shows the number.
+        write(
+            root,
+            "data/providers/g.toml",
+            &format!(
+                "{gil}\n[[channels]]\nkind = \"mobile\"\nvalue = \"+1 204 555 0116\"\nvisibility = \"patients\"\n"
+            ),
+        );
+        let r = b.rebuild(&shared, false);
+        assert!(matches!(r.kind, ReportKind::Incremental { .. }), "{r:?}");
+        let finished = b.finish(&shared);
+        let full = finished
+            .full
+            .expect("a full rebuild after the guard's finding");
+        assert!(
+            matches!(full.kind, ReportKind::Failed { .. }),
+            "the full rebuild fails on the leak: {full:?}"
+        );
     }
 
     #[test]
