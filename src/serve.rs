@@ -858,8 +858,7 @@ impl Builder {
             let ready = Ready(shared);
             let start = Instant::now();
             let rendered = match &mut self.good {
-                Some(good) => {
-                    render_index(
+                Some(good) => render_index(
                     &good.site,
                     &mut good.templates,
                     &mut good.summaries,
@@ -877,18 +876,19 @@ impl Builder {
                         }
                     }
                 })
-                .is_ok()
-                    // The reload's pages were guarded against the providers they
-                    // show; now every public file against every patients-only
-                    // value, as a build does (a number just made private may stand
-                    // on a page that did not change). If one leaks, the full
-                    // rebuild below reports it.
-                    && public_files_pass_the_guard(&good.site, &shared.read().files)
-                }
+                .is_ok(),
                 None => false,
             };
             drop(ready);
-            if !rendered {
+            // The reload's pages were guarded against the providers they show;
+            // now every public file against every patients-only value, as a
+            // build does (a number just made private may stand on a page that
+            // did not change). If one leaks, the full rebuild reports it.
+            let guarded = rendered
+                && self.good.as_ref().is_some_and(|good| {
+                    public_files_pass_the_guard(&good.site, &shared.read().files)
+                });
+            if !guarded {
                 out.full = Some(self.rebuild(shared, true));
             }
             out.index = Some(start.elapsed());
@@ -921,7 +921,8 @@ fn public_files_pass_the_guard(site: &Site, files: &Files) -> bool {
 struct Finished {
     /// How long the index and sitemap took, after an incremental rebuild.
     index: Option<Duration>,
-    /// The full rebuild that replaced an index that could not be rendered alone.
+    /// The full rebuild that replaced an index that could not be rendered
+    /// alone, or that reports a patients-only value the guard found.
     full: Option<Report>,
     /// How many warnings the build has, reachability included.
     warnings: Option<usize>,
