@@ -678,7 +678,7 @@ impl<'a> ViewBuilder<'a> {
         p: &Provider,
         audience: Audience,
         channels: &ChannelValues,
-        qr_svg: &str,
+        qr_svg: String,
     ) -> ProviderView {
         let clinic = &self.site.clinic;
         let from_clinic = p.after_hours.text.is_none() && p.after_hours.covering.is_empty();
@@ -737,7 +737,7 @@ impl<'a> ViewBuilder<'a> {
             page_url: self.page_url(&p.slug),
             vcard: format!("{}.vcf", p.slug),
             qr: "qr.svg",
-            qr_svg_html: qr_svg.to_string(),
+            qr_svg_html: qr_svg,
             status_json_html: self.status_json(p, audience),
         }
     }

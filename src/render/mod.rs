@@ -464,7 +464,7 @@ pub fn render_site(
                     // template gets the view as template values.
                     let public = if native_pages.provider {
                         let view =
-                            views.provider(p, Audience::Public, &ChannelValues::none(), &inline_qr);
+                            views.provider(p, Audience::Public, &ChannelValues::none(), inline_qr);
                         let shown = native::provider::shown(&views, p, Audience::Public);
                         let html = native::provider::page(&frame, &page_view, &view, &shown);
                         out.emit(Dest::Public, &format!("{dir}/index.html"), html.as_bytes())?;
@@ -473,7 +473,7 @@ pub fn render_site(
                         let mut ctx = Context::new();
                         ctx.insert("page", &page_view);
                         let channels = views.channels(p, Audience::Public);
-                        let public = views.provider(p, Audience::Public, &channels, &inline_qr);
+                        let public = views.provider(p, Audience::Public, &channels, inline_qr);
                         ctx.insert("provider", &public);
                         render("provider.html", &ctx, buf)?;
                         out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Frame, base_end, base_start, esc, join, json, opening_specs, tel_number, tel_parts};
+use super::{
+    Frame, base_end, base_start, channel_value, esc, join, json, opening_specs, tel_number,
+};
 use crate::model::{ChannelKind, Provider};
 use crate::render::context::{PageView, ViewBuilder, all_languages, provider_path};
 
@@ -191,17 +193,7 @@ fn entry(o: &mut String, views: &ViewBuilder, p: &Provider, department: &str, ro
         }
         o.push_str("</p>\n");
         let display = c.display();
-        let as_number = !matches!(
-            c.kind,
-            ChannelKind::Email | ChannelKind::Portal | ChannelKind::Video | ChannelKind::InPerson
-        );
-        let value = |o: &mut String| {
-            if as_number {
-                tel_parts(o, &display);
-            } else {
-                esc(o, &display);
-            }
-        };
+        let value = |o: &mut String| channel_value(o, c.kind, &display);
         match c.href().filter(|h| !h.is_empty()) {
             Some(href) => {
                 o.push_str("<p><a class=\"tap tap-plain\" href=\"");

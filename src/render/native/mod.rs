@@ -15,7 +15,7 @@
 pub mod index;
 pub mod provider;
 
-use crate::model::Phone;
+use crate::model::{ChannelKind, Phone};
 use crate::render::context::{
     BuildView, ClinicView, OpeningSpec, PageView, PhoneView, ProviderView, ViewBuilder,
 };
@@ -125,6 +125,17 @@ fn pronouns_and_languages(out: &mut String, view: &ProviderView, marks: [&str; 3
         join(out, &view.languages, ", ", |o, l| esc(o, &l.name));
     }
     out.push_str(close);
+}
+
+/// A channel's value as the templates print it: phone-like kinds with the
+/// extension in its own span, the rest as text.
+fn channel_value(out: &mut String, kind: ChannelKind, display: &str) {
+    match kind {
+        ChannelKind::Email | ChannelKind::Portal | ChannelKind::Video | ChannelKind::InPerson => {
+            esc(out, display)
+        }
+        _ => tel_parts(out, display),
+    }
 }
 
 /// `tel:+1…` without its scheme, as the templates' `replace(from="tel:", to="")`.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::{
-    Frame, base_end, base_start, call_link, esc, join, json, opening_specs, pronouns_and_languages,
-    tel_number, tel_parts,
+    Frame, base_end, base_start, call_link, channel_value, esc, join, json, opening_specs,
+    pronouns_and_languages, tel_number, tel_parts,
 };
 use crate::model::{Channel, ChannelKind, Provider};
 use crate::render::context::{Audience, HoursFacts, PageView, ProviderView, ViewBuilder};
@@ -36,8 +36,14 @@ impl Shown<'_> {
         self.href.as_deref().filter(|h| !h.is_empty())
     }
 
-    fn note_html(&self) -> &str {
-        self.note_html.as_str().unwrap_or("")
+    /// `<div class="note">…</div>` when the channel has a note.
+    fn note(&self, o: &mut String) {
+        let html = self.note_html.as_str().unwrap_or("");
+        if !html.is_empty() {
+            o.push_str("<div class=\"note\">");
+            o.push_str(html);
+            o.push_str("</div>");
+        }
     }
 }
 
@@ -226,14 +232,7 @@ pub fn page(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'
             o.push('>');
             esc(o, kind.action());
             o.push_str(" <span class=\"value\">");
-            if matches!(
-                kind,
-                ChannelKind::Email | ChannelKind::Portal | ChannelKind::Video
-            ) {
-                esc(o, &ch.display);
-            } else {
-                tel_parts(o, &ch.display);
-            }
+            channel_value(o, kind, &ch.display);
             o.push_str("</span></a></p>\n");
         } else {
             o.push_str("<p>");
@@ -272,11 +271,7 @@ pub fn page(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'
             }
             o.push('\n');
         }
-        if !ch.note_html().is_empty() {
-            o.push_str("<div class=\"note\">");
-            o.push_str(ch.note_html());
-            o.push_str("</div>");
-        }
+        ch.note(o);
         o.push_str("\n</article>\n");
         if i == 0 || i == last {
             o.push_str("</section>");
@@ -657,14 +652,7 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
                 }
                 None => o.push_str("<span class=\"value\">"),
             }
-            if matches!(
-                kind,
-                ChannelKind::Email | ChannelKind::Portal | ChannelKind::Video
-            ) {
-                esc(o, &ch.display);
-            } else {
-                tel_parts(o, &ch.display);
-            }
+            channel_value(o, kind, &ch.display);
             o.push_str(if ch.href().is_some() {
                 "</a>"
             } else {
@@ -697,11 +685,7 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
             }
             o.push('\n');
         }
-        if !ch.note_html().is_empty() {
-            o.push_str("<div class=\"note\">");
-            o.push_str(ch.note_html());
-            o.push_str("</div>");
-        }
+        ch.note(o);
         o.push_str("\n</article>\n");
     }
     o.push_str("\n</div>\n</section>\n\n<div class=\"bottom\">\n<div>\n<section aria-labelledby=\"after-title\">\n<h2 id=\"after-title\">When these lines are closed</h2>\n");
