@@ -149,11 +149,15 @@ struct RawAway {
 /// Reads a text file for parsing: refuses huge and non-UTF-8 files, drops a BOM.
 /// `shown` is the path as shown in diagnostics (relative to the site root).
 pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> {
-    let meta = fs::metadata(path).map_err(|e| {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| {
         Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
             .in_path(shown)
             .io()
-    })?;
+    };
+    // Opened first, then asked its size: one look-up of the path, not two.
+    let file = fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
         return Err(
             Diagnostic::error(format!("{} is a folder, not a file", shown.display()))
@@ -161,20 +165,25 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
                 .help("rename the folder so its name does not end in `.toml`"),
         );
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(format!(
-            "{} is {} bytes; files over 1 MiB are refused",
+    let too_big = |len: u64| {
+        Diagnostic::error(format!(
+            "{} is {len} bytes; files over 1 MiB are refused",
             shown.display(),
-            meta.len()
         ))
         .in_path(shown)
-        .help("a provider file is a few kilobytes: check that this is the right file"));
+        .help("a provider file is a few kilobytes: check that this is the right file")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
     }
-    let bytes = fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
-            .in_path(shown)
-            .io()
-    })?;
+    // A file that grows while it is read is cut one byte past the limit, and refused.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(format!(
             "{} is not UTF-8 text (invalid byte at offset {})",
@@ -1462,7 +1471,24 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             diags.push(d);
         }
     }
+    // libphonenumber's metadata takes 50 ms to load: it loads on another core
+    // while site.toml is read and the provider files are found.
+    model::phone::load_metadata_in_background();
     let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
+    let start = std::time::Instant::now();
+    let paths = match load_cache.and_then(LoadCache::take_files) {
+        Some(paths) => paths,
+        None => {
+            let before = diags.0.len();
+            let paths = std::sync::Arc::new(find_provider_files(root, &mut diags));
+            if let Some(c) = load_cache {
+                // A walk that found problems is done again next time.
+                c.remember_files((diags.0.len() == before).then(|| paths.clone()));
+            }
+            paths
+        }
+    };
+    crate::timing::lap(start, "finding the provider files");
     let clinic_file = read("data/clinic.toml", &mut diags);
     let clinic = clinic_file
         .as_ref()
@@ -1479,20 +1505,6 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         root,
         cache: &cache,
     };
-    let start = std::time::Instant::now();
-    let paths = match load_cache.and_then(LoadCache::take_files) {
-        Some(paths) => paths,
-        None => {
-            let before = diags.0.len();
-            let paths = std::sync::Arc::new(find_provider_files(root, &mut diags));
-            if let Some(c) = load_cache {
-                // A walk that found problems is done again next time.
-                c.remember_files((diags.0.len() == before).then(|| paths.clone()));
-            }
-            paths
-        }
-    };
-    crate::timing::lap(start, "finding the provider files");
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
     let results: Vec<(Option<std::sync::Arc<Provider>>, Diagnostics)> = paths
@@ -1501,7 +1513,8 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             let mut d = Diagnostics::default();
             // A file whose size, modification time and inode are as last time
             // is not even read again.
-            let stamp = file_stamp(&p.full);
+            // (Only `serve`'s cache compares stamps.)
+            let stamp = load_cache.and_then(|_| file_stamp(&p.full));
             if let Some(hit) = load_cache.and_then(|c| c.get_by_stamp(&p.full, stamp, env.region)) {
                 return hit;
             }

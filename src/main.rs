@@ -69,6 +69,7 @@ const SITE_ERRORS: u8 = 1;
 const USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
+    howtoreach::timing::begin();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -9,11 +9,26 @@ fn enabled() -> bool {
     *ON.get_or_init(|| std::env::var_os("HOWTOREACH_TIMINGS").is_some())
 }
 
-/// Prints `what` with the time since `start` and the peak memory so far.
+/// The moment timings count from: the first call of [`lap`] or [`begin`].
+fn origin() -> Instant {
+    static AT: OnceLock<Instant> = OnceLock::new();
+    *AT.get_or_init(Instant::now)
+}
+
+/// Starts the clock that every [`lap`] counts from (call it first in `main`).
+pub fn begin() {
+    if enabled() {
+        origin();
+    }
+}
+
+/// Prints `what` with the time since [`begin`] (and since `start`, the
+/// stage's own start) and the peak memory so far.
 pub fn lap(start: Instant, what: &str) {
     if enabled() {
         eprintln!(
-            "timing: {what} done at {:.3} s, peak memory so far {}",
+            "timing: {what} done at {:.3} s ({:.3} s into its stage), peak memory so far {}",
+            origin().elapsed().as_secs_f64(),
             start.elapsed().as_secs_f64(),
             peak_memory().unwrap_or_else(|| "unknown".into())
         );

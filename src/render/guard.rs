@@ -262,14 +262,17 @@ fn scan_digits(bytes: &[u8], lengths: &[usize], mut hit: impl FnMut(Digits) -> b
     let mut i = 0;
     while i < bytes.len() {
         if len == 0 {
-            i = next_digit(bytes, i);
+            match start_of_run(bytes, i, shortest) {
+                Some(start) => i = start,
+                None => return,
+            }
         }
         let Some(&b) = bytes.get(i) else {
             break;
         };
         i += 1;
-        match b {
-            b'0'..=b'9' => {
+        match CLASS[usize::from(b)] {
+            DIGIT => {
                 if len == digits.len() {
                     digits.copy_within(len - longest.., 0);
                     len = longest;
@@ -289,7 +292,7 @@ fn scan_digits(bytes: &[u8], lengths: &[usize], mut hit: impl FnMut(Digits) -> b
                     }
                 }
             }
-            b' ' | b'-' | b'.' | b'(' | b')' | b'+' if len > 0 && separators < 3 => {
+            SEPARATOR if len > 0 && separators < 3 => {
                 separators += 1;
             }
             _ => {
@@ -300,26 +303,54 @@ fn scan_digits(bytes: &[u8], lengths: &[usize], mut hit: impl FnMut(Digits) -> b
     }
 }
 
-/// The position of the first ASCII digit in `bytes` from `i` (or the end),
-/// eight bytes at a time: most of a page is not digits.
-fn next_digit(bytes: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        // A byte is a digit when its XOR with `0` is below 10; the classic
-        // "has a byte less than n" test, for all eight at once.
-        let t = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'0'));
-        if t.wrapping_sub(ONES * 10) & !t & (ONES * 0x80) != 0 {
-            break;
+const OTHER: u8 = 0;
+const DIGIT: u8 = 1;
+const SEPARATOR: u8 = 2;
+
+/// What each byte is to [`scan_digits`].
+static CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        class[b as usize] = DIGIT;
+        b += 1;
+    }
+    let separators = *b" -.()+";
+    let mut k = 0;
+    while k < separators.len() {
+        class[separators[k] as usize] = SEPARATOR;
+        k += 1;
+    }
+    class
+};
+
+/// Where the next run of digits that could be `shortest` digits long may
+/// start, from `i` (outside any run): its first digit, or `None` if none can.
+///
+/// Such a run and its separators fill at least `shortest` bytes, none of
+/// them any other character. So when the byte `shortest - 1` ahead is
+/// another character, no such run starts before it (as a search for a word
+/// skips ahead by the word's length); else the run can only start after the
+/// last other character before it.
+fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
+    let is_other = |b: u8| CLASS[usize::from(b)] == OTHER;
+    loop {
+        let last = i + shortest.max(1) - 1;
+        let &b = bytes.get(last)?;
+        if is_other(b) {
+            i = last + 1;
+            continue;
         }
-        i += 8;
+        let mut from = last;
+        while from > i && !is_other(bytes[from - 1]) {
+            from -= 1;
+        }
+        // Separators before the first digit do not start a run.
+        match bytes[from..=last].iter().position(u8::is_ascii_digit) {
+            Some(k) => return Some(from + k),
+            None => i = last + 1,
+        }
     }
-    while i < bytes.len() && !bytes[i].is_ascii_digit() {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -365,19 +396,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn skips_to_the_next_digit() {
-        let text = b"abcdefghijklmnopqrstuvwxyz/:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff\x00 5 and 7";
-        let first = text.iter().position(u8::is_ascii_digit);
-        assert_eq!(Some(next_digit(text, 0)), first);
-        for start in 0..text.len() {
-            let want = text[start..]
-                .iter()
-                .position(u8::is_ascii_digit)
-                .map_or(text.len(), |p| start + p);
-            assert_eq!(next_digit(text, start), want, "from {start}");
+    /// The scan as first written, byte by byte: what [`scan_digits`] must find.
+    fn scan_digits_bytewise(bytes: &[u8], lengths: &[usize]) -> Vec<Digits> {
+        let mut found = Vec::new();
+        let (Some(&shortest), Some(&longest)) = (lengths.first(), lengths.last()) else {
+            return found;
+        };
+        let mut digits: Vec<u8> = Vec::new();
+        let mut separators = 0;
+        for &b in bytes {
+            match b {
+                b'0'..=b'9' => {
+                    digits.push(b - b'0');
+                    separators = 0;
+                    if digits.len() > longest {
+                        digits.remove(0);
+                    }
+                    for &n in lengths
+                        .iter()
+                        .filter(|&&n| n >= shortest && n <= digits.len())
+                    {
+                        let value = digits[digits.len() - n..]
+                            .iter()
+                            .fold(0u64, |v, &d| v * 10 + u64::from(d));
+                        found.push((n as u8, value));
+                    }
+                }
+                b' ' | b'-' | b'.' | b'(' | b')' | b'+' if !digits.is_empty() && separators < 3 => {
+                    separators += 1;
+                }
+                _ => {
+                    digits.clear();
+                    separators = 0;
+                }
+            }
         }
-        assert_eq!(next_digit(b"no digits here at all", 0), 21);
+        found
+    }
+
+    fn scan_all(bytes: &[u8], lengths: &[usize]) -> Vec<Digits> {
+        let mut found = Vec::new();
+        scan_digits(bytes, lengths, |k| {
+            found.push(k);
+            false
+        });
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_ahead_finds_what_the_bytewise_scan_finds(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"0123456789 -.()+x<\n".to_vec()), 0..200),
+            lengths in proptest::sample::subsequence(vec![1usize, 3, 10, 11, 12, 15], 1..4),
+        ) {
+            proptest::prop_assert_eq!(scan_all(&text, &lengths), scan_digits_bytewise(&text, &lengths));
+        }
+    }
+
+    #[test]
+    fn skips_what_cannot_hold_a_number() {
+        let qr_path = b"M4 4h7v1h-7zM12 4h1v1h-1zM15 4h1v1h-1zM17 4h3v1h-3z".repeat(20);
+        assert!(scan_all(&qr_path, &[10]).is_empty());
+        let indented = [b" ".repeat(300), b"204 555 0177".to_vec(), b" ".repeat(300)].concat();
+        assert_eq!(scan_all(&indented, &[10]), vec![(10, 2_045_550_177)]);
+        assert_eq!(start_of_run(b"ab   -- 12", 0, 2), Some(8));
+        assert_eq!(start_of_run(b"ab   -- 1x", 0, 2), None);
+        assert_eq!(start_of_run(b"", 0, 10), None);
     }
 
     #[test]
