@@ -19,17 +19,31 @@ impl Phone {
     pub fn parse(text: &str, region: Region) -> Result<Phone, String> {
         let number: PhoneNumber = phonenumber::parse(Some(region), text)
             .map_err(|e| format!("`{text}` is not a phone number ({e})"))?;
-        if !phonenumber::is_valid(&number) {
+        // Which region's rules the number follows (for +1, a search through
+        // twenty-five regions' patterns) is looked up once, for both the
+        // validity test and the choice of format; `is_valid` and
+        // `country().id()` would each search again.
+        let db = &*phonenumber::metadata::DATABASE;
+        let metadata = number.metadata(db);
+        let national = number.national().to_string();
+        let valid = if national == number.national().value().to_string() {
+            metadata.is_some_and(|m| has_a_known_type(m.descriptors(), &national))
+        } else {
+            // Leading zeros (Italy): `is_valid` tests the digits with them.
+            phonenumber::is_valid(&number)
+        };
+        let country: Option<Region> = metadata.and_then(|m| m.id().parse().ok());
+        if !valid {
             return Err(format!(
                 "`{text}` is not a valid phone number in {}",
-                region_name(number.country().id().unwrap_or(region))
+                region_name(country.unwrap_or(region))
             ));
         }
         let extension = number
             .extension()
             .map(|e| e.to_string())
             .filter(|e| !e.is_empty());
-        let mode = if number.country().id() == Some(region) {
+        let mode = if country == Some(region) {
             Mode::National
         } else {
             Mode::International
@@ -38,7 +52,9 @@ impl Phone {
         // (" ext. 1234"); E.164 never carries it.
         let display = number.format().mode(mode).to_string();
         Ok(Phone {
-            e164: number.format().mode(Mode::E164).to_string(),
+            // What `format().mode(Mode::E164)` writes, without first looking
+            // for a national format it does not use.
+            e164: format!("+{}{national}", number.code().value()),
             extension,
             display,
         })
@@ -56,6 +72,28 @@ impl Phone {
     pub fn sms_href(&self) -> String {
         format!("sms:{}", self.e164)
     }
+}
+
+/// `phonenumber::is_valid`'s test, on metadata already found: the number
+/// matches the region's general pattern and the pattern of at least one
+/// type of line (fixed, mobile, toll-free, ...), as `number_type` is not `Unknown`.
+fn has_a_known_type(d: &phonenumber::metadata::Descriptors, national: &str) -> bool {
+    d.general().is_match(national)
+        && [
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| t.is_match(national))
 }
 
 /// Starts loading libphonenumber's metadata on a thread of its own (it takes
@@ -124,6 +162,87 @@ mod tests {
         assert!(Phone::parse("not a number", ca()).is_err());
         assert!(Phone::parse("+1 204 555", ca()).is_err());
         assert!(Phone::parse("", ca()).is_err());
+    }
+
+    /// What `Phone::parse` returned when it asked the library separately for
+    /// validity, region and each format.
+    fn parse_with_library_calls(text: &str, region: Region) -> Result<Phone, String> {
+        let number: PhoneNumber = phonenumber::parse(Some(region), text)
+            .map_err(|e| format!("`{text}` is not a phone number ({e})"))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(format!(
+                "`{text}` is not a valid phone number in {}",
+                region_name(number.country().id().unwrap_or(region))
+            ));
+        }
+        let extension = number
+            .extension()
+            .map(|e| e.to_string())
+            .filter(|e| !e.is_empty());
+        let mode = if number.country().id() == Some(region) {
+            Mode::National
+        } else {
+            Mode::International
+        };
+        Ok(Phone {
+            e164: number.format().mode(Mode::E164).to_string(),
+            extension,
+            display: number.format().mode(mode).to_string(),
+        })
+    }
+
+    #[test]
+    fn one_region_search_gives_what_the_library_calls_give() {
+        let numbers = [
+            "+1 204 555 0142",
+            "204-555-0131 ext. 2210",
+            "+1 212 555 0100",
+            "+1 268 555 0100",
+            "+1 876 555 0100",
+            "+1 555 555 5555",
+            "+1 204 155 0100",
+            "1-800-555-0199",
+            "+44 20 7946 0958",
+            "+44 1481 255555",
+            "+39 06 6982 1234",
+            "+39 333 123 4567",
+            "+33 1 23 45 67 89",
+            "+49 30 901820",
+            "+81 3-1234-5678",
+            "+61 2 9876 5432",
+            "+7 495 123-45-67",
+            "+7 727 250 0000",
+            "+800 1234 5678",
+            "+45 32 12 34 56",
+            "+46 8 123 456 78",
+            "+290 2 2222",
+            "+599 9 123 4567",
+            "911",
+            "12",
+            "",
+        ];
+        let regions = [ca(), Region::US, Region::GB, Region::IT, Region::DK];
+        for text in numbers {
+            for region in regions {
+                assert_eq!(
+                    Phone::parse(text, region),
+                    parse_with_library_calls(text, region),
+                    "{text} in {region:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_digits_parse_as_the_library_calls_say(
+            digits in "[0-9]{3,12}",
+            plus in proptest::bool::ANY,
+            region in proptest::sample::select(vec![Region::CA, Region::US, Region::GB, Region::IT, Region::AG]),
+        ) {
+            let text = if plus { format!("+{digits}") } else { digits };
+            proptest::prop_assert_eq!(Phone::parse(&text, region), parse_with_library_calls(&text, region));
+        }
     }
 
     #[test]
