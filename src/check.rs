@@ -3,7 +3,7 @@
 //! can be reached when. Per-file problems are found while loading; output
 //! folders in `output::resolve`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
@@ -56,8 +56,8 @@ pub fn review_dates(
 pub fn published_numbers<'a>(
     clinic: Option<&'a Clinic>,
     providers: &'a [std::sync::Arc<Provider>],
-) -> HashMap<String, String> {
-    let mut out = HashMap::new();
+) -> FxHashMap<String, String> {
+    let mut out = FxHashMap::default();
     if let Some(c) = clinic {
         out.insert(c.phone.tel_href(), "the clinic's main line".to_string());
         for u in &c.urgent {

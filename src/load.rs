@@ -6,7 +6,7 @@
 //! mirror the TOML exactly (`deny_unknown_fields`); the `*_from_raw` functions
 //! destructure every raw field, so a new field cannot be silently ignored.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -276,11 +276,11 @@ struct Ctx<'a> {
 /// opening_hours grammar): each distinct text is parsed once per load.
 #[derive(Default)]
 pub struct ParseCache {
-    phones: std::sync::Mutex<HashMap<(String, model::phone::Region), Result<Phone, String>>>,
-    hours: std::sync::Mutex<HashMap<String, Result<Hours, String>>>,
+    phones: std::sync::Mutex<FxHashMap<(String, model::phone::Region), Result<Phone, String>>>,
+    hours: std::sync::Mutex<FxHashMap<String, Result<Hours, String>>>,
     /// Short texts that recur across providers (labels, notes, `use_for` and
     /// `not_for` items), one copy each.
-    words: std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>,
+    words: std::sync::Mutex<rustc_hash::FxHashSet<std::sync::Arc<str>>>,
 }
 
 impl ParseCache {
@@ -1133,7 +1133,7 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
         root,
         top: &dir,
         canonical_root: &canonical_root,
-        seen: HashMap::new(),
+        seen: FxHashMap::default(),
         found: &mut found,
         diags,
     };
@@ -1151,7 +1151,7 @@ struct ProviderWalk<'a> {
     top: &'a Path,
     canonical_root: &'a Path,
     /// Each slug found, with its place in `found`.
-    seen: HashMap<String, usize>,
+    seen: FxHashMap<String, usize>,
     found: &'a mut Vec<ProviderPath>,
     diags: &'a mut Diagnostics,
 }
@@ -1308,7 +1308,7 @@ pub fn check_link_inside(
 #[derive(Default)]
 pub struct LoadCache {
     /// Read by both cores at once on every load; written only for changed files.
-    providers: std::sync::RwLock<HashMap<PathBuf, CachedProvider>>,
+    providers: std::sync::RwLock<FxHashMap<PathBuf, CachedProvider>>,
     /// The provider files the last walk of `data/providers/` found (when it
     /// found no problem), and whether the next load may use them instead of
     /// walking again ([`LoadCache::same_files`]).
@@ -1586,7 +1586,7 @@ fn references_exist(
     all_slugs: &[String],
     diags: &mut Diagnostics,
 ) -> bool {
-    let slugs: std::collections::HashSet<&str> = all_slugs.iter().map(String::as_str).collect();
+    let slugs: rustc_hash::FxHashSet<&str> = all_slugs.iter().map(String::as_str).collect();
     let known: Vec<String> = {
         let mut v: Vec<String> = slugs.iter().map(|s| s.to_string()).collect();
         v.sort();

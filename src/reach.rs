@@ -14,7 +14,7 @@
 //! after-hours route (the provider's `[after_hours]` colleagues when open, else
 //! the clinic's `[after_hours]` line, which is always answered); an open urgent line.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -190,7 +190,7 @@ pub struct Analysis<'a> {
     /// providers whose channels have the same hours), and absences.
     own: Vec<std::sync::Arc<Minutes>>,
     away: Vec<Minutes>,
-    index: HashMap<&'a str, usize>,
+    index: FxHashMap<&'a str, usize>,
 }
 
 /// How a patient can reach someone, for one stretch of time.
@@ -225,7 +225,7 @@ impl<'a> Analysis<'a> {
         // Each distinct hours text is evaluated once (most channels share a
         // few), with and without the clinic's closures; then the providers,
         // on both cores.
-        let mut distinct: HashMap<&str, &Hours> = HashMap::new();
+        let mut distinct: FxHashMap<&str, &Hours> = FxHashMap::default();
         let all_hours = std::iter::once(&site.clinic.hours)
             .chain(site.clinic.urgent.iter().map(|u| &u.hours))
             .chain(
@@ -236,7 +236,7 @@ impl<'a> Analysis<'a> {
         for h in all_hours {
             distinct.entry(h.raw()).or_insert(h);
         }
-        let open: HashMap<&str, (Minutes, Minutes)> = distinct
+        let open: FxHashMap<&str, (Minutes, Minutes)> = distinct
             .into_par_iter()
             .map(|(raw, hours)| {
                 let minutes = open_minutes(hours, window);
@@ -270,7 +270,7 @@ impl<'a> Analysis<'a> {
         // Most providers' channels have one of a few combinations of hours:
         // each combination's minutes are worked out and kept once.
         type Combination<'h> = Vec<(&'h str, bool)>;
-        let combinations: std::sync::Mutex<HashMap<Combination<'_>, std::sync::Arc<Minutes>>> =
+        let combinations: std::sync::Mutex<FxHashMap<Combination<'_>, std::sync::Arc<Minutes>>> =
             Default::default();
         let (own, away): (Vec<std::sync::Arc<Minutes>>, Vec<Minutes>) = site
             .providers

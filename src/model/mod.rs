@@ -31,7 +31,7 @@ pub struct Site {
     /// The day the build is for (`SOURCE_DATE_EPOCH`, else today in the clinic's time zone).
     pub today: NaiveDate,
     /// Position of each provider in `providers`, by slug.
-    by_slug: std::collections::HashMap<String, usize>,
+    by_slug: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Site {

@@ -338,7 +338,7 @@ pub enum Audience {
 /// Hours in words are computed once per distinct `hours` text: many channels share them.
 pub struct HoursWords {
     monday: NaiveDate,
-    cache: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<HoursFacts>>>,
+    cache: std::sync::Mutex<rustc_hash::FxHashMap<String, std::sync::Arc<HoursFacts>>>,
 }
 
 /// What the pages show of one `hours` text, computed once.
@@ -413,7 +413,7 @@ pub struct ViewBuilder<'a> {
     /// Routes of every provider over a typical week, for the after-hours section.
     pub week: crate::reach::Analysis<'a>,
     /// Channel notes as HTML, by their Markdown: the same few notes recur.
-    notes: std::sync::Mutex<std::collections::HashMap<String, tera::Value>>,
+    notes: std::sync::Mutex<rustc_hash::FxHashMap<String, tera::Value>>,
 }
 
 pub fn phone_view(p: &Phone) -> PhoneView {

@@ -17,7 +17,7 @@
 //! number as a public channel or clinic line, a prefix of a public URL) are
 //! left out: `check` warns about those.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Dest, Emit};
@@ -40,7 +40,7 @@ pub struct Guard<'a> {
     inner: &'a dyn Emit,
     site: &'a Site,
     /// Patients-only numbers as digits, with the provider and channel of each.
-    numbers: HashMap<Digits, (usize, usize)>,
+    numbers: FxHashMap<Digits, (usize, usize)>,
     /// The digit counts present in `numbers`.
     lengths: Vec<usize>,
     /// Other patients-only values as written, and the owner of each pattern.
@@ -52,7 +52,7 @@ pub struct Guard<'a> {
 
 impl<'a> Guard<'a> {
     pub fn new(site: &'a Site, inner: &'a dyn Emit) -> Self {
-        let mut numbers: HashMap<Digits, (usize, usize)> = HashMap::new();
+        let mut numbers: FxHashMap<Digits, (usize, usize)> = FxHashMap::default();
         let mut texts: Vec<String> = Vec::new();
         let mut text_owners = Vec::new();
         for (pi, p) in site.providers.iter().enumerate() {
@@ -102,7 +102,7 @@ impl<'a> Guard<'a> {
         let finder = aho_corasick::AhoCorasick::new(&texts).ok();
         let lengths = lengths_of(&numbers);
         // What each core found, each value once.
-        type Found = (HashSet<usize>, HashSet<Digits>);
+        type Found = (FxHashSet<usize>, FxHashSet<Digits>);
         let find_in = |text: &str, (texts_found, numbers_found): &mut Found| {
             if let Some(finder) = &finder {
                 texts_found.extend(
@@ -240,7 +240,7 @@ fn finds_itself(number: &str, key: Digits) -> bool {
     found
 }
 
-fn lengths_of(numbers: &HashMap<Digits, (usize, usize)>) -> Vec<usize> {
+fn lengths_of(numbers: &FxHashMap<Digits, (usize, usize)>) -> Vec<usize> {
     let mut lengths: Vec<usize> = numbers.keys().map(|&(n, _)| usize::from(n)).collect();
     lengths.sort_unstable();
     lengths.dedup();
