@@ -14,7 +14,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Config;
-use crate::render::{Dest, Emit};
+use crate::render::{Dest, Emit, Parts};
 
 /// The marker file in every folder howtoreach writes.
 pub const MARKER: &str = ".howtoreach";
@@ -357,6 +357,23 @@ impl Emit for Staging {
         }
         write_new(&full, bytes)
     }
+
+    /// Writes the parts as they come. Such a file is never hard-linked from
+    /// the live output (it is not whole in memory to compare): the one file
+    /// written this way, the index, shows the build date anyway.
+    fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
+        use std::io::Write as _;
+        let base = match dest {
+            Dest::Public => &self.staged.public,
+            Dest::Handouts => &self.staged.handouts,
+        };
+        let full = base.join(path);
+        let mut file = create_new(&full)?;
+        write(&mut |part| {
+            file.write_all(part)
+                .map_err(|e| io_error("write", &full, &e))
+        })
+    }
 }
 
 /// Writes `bytes` to a new file at `path`. The folder is made on the first
@@ -366,6 +383,13 @@ impl Emit for Staging {
 /// through: it may be a hard link to the live output.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     use std::io::Write as _;
+    create_new(path)?
+        .write_all(bytes)
+        .map_err(|e| io_error("write", path, &e))
+}
+
+/// A new file at `path`, as [`write_new`] makes it.
+fn create_new(path: &Path) -> Result<fs::File, Diagnostic> {
     let create = || {
         fs::OpenOptions::new()
             .write(true)
@@ -386,8 +410,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         }
         Err(e) => Err(e),
     };
-    file.and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| io_error("write", path, &e))
+    file.map_err(|e| io_error("write", path, &e))
 }
 
 /// After `e` from creating `file`: makes its folder if that was missing, else returns `e`.

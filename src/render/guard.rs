@@ -20,7 +20,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Dest, Emit};
+use super::{Dest, Emit, Parts};
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChannelValue, Site};
 
@@ -46,6 +46,9 @@ pub struct Guard<'a> {
     /// Other patients-only values as written, and the owner of each pattern.
     texts: Option<aho_corasick::AhoCorasick>,
     text_owners: Vec<(usize, usize)>,
+    /// How many bytes a value looked for can span at most, written out: a
+    /// file emitted in parts is looked at with this much of the part before.
+    overlap: usize,
     /// Files passed on, for the summary line.
     pub(super) written: AtomicUsize,
 }
@@ -163,17 +166,22 @@ impl<'a> Guard<'a> {
                 owners.push(owner);
             }
         }
+        // The crate picks the kind: a DFA for a few patterns, a compact
+        // automaton for many.
+        let texts = (!patterns.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&patterns).ok())
+            .flatten();
+        // Digits joined across up to three separators each.
+        let digits_span = 4 * MAX_DIGITS;
+        let overlap = digits_span.max(texts.as_ref().map_or(0, |t| t.max_pattern_len()));
         Guard {
             inner,
             site,
             lengths: lengths_of(&numbers),
             numbers,
-            // The crate picks the kind: a DFA for a few patterns, a compact
-            // automaton for many.
-            texts: (!patterns.is_empty())
-                .then(|| aho_corasick::AhoCorasick::new(&patterns).ok())
-                .flatten(),
+            texts,
             text_owners: owners,
+            overlap,
             written: AtomicUsize::new(0),
         }
     }
@@ -194,22 +202,55 @@ impl<'a> Guard<'a> {
     }
 }
 
+impl Guard<'_> {
+    /// The error for a public file at `path` that holds the patients-only
+    /// value of `bytes`, if any.
+    fn leak(&self, path: &str, bytes: &[u8]) -> Option<Diagnostic> {
+        let (pi, ci) = self.find(bytes)?;
+        let p = self.site.providers.get(pi)?;
+        let c = p.channels.get(ci)?;
+        Some(Diagnostic::error(format!(
+            "the public file {path} contains {}'s patients-only {}",
+            p.name,
+            c.label()
+        ))
+        .in_path(&p.file.path)
+        .help("patients-only values belong on handouts only: remove it from the text or template that prints it"))
+    }
+}
+
 impl Emit for Guard<'_> {
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         if dest == Dest::Public
-            && let Some((pi, ci)) = self.find(bytes)
-            && let Some(p) = self.site.providers.get(pi)
-            && let Some(c) = p.channels.get(ci)
+            && let Some(leak) = self.leak(path, bytes)
         {
-            return Err(Diagnostic::error(format!(
-                "the public file {path} contains {}'s patients-only {}",
-                p.name,
-                c.label()
-            ))
-            .in_path(&p.file.path)
-            .help("patients-only values belong on handouts only: remove it from the text or template that prints it"));
+            return Err(leak);
         }
         self.inner.emit(dest, path, bytes)?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Each part is looked at with the end of the one before (as long as any
+    /// value looked for, written out), so a value split between two parts is
+    /// found. A part that holds one fails the file before it is passed on.
+    fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
+        if dest == Dest::Public {
+            let mut seen: Vec<u8> = Vec::new();
+            self.inner.emit_parts(dest, path, &mut |inner| {
+                write(&mut |part| {
+                    seen.extend_from_slice(part);
+                    if let Some(leak) = self.leak(path, &seen) {
+                        return Err(leak);
+                    }
+                    let done = seen.len().saturating_sub(self.overlap);
+                    seen.drain(..done);
+                    inner(part)
+                })
+            })?;
+        } else {
+            self.inner.emit_parts(dest, path, write)?;
+        }
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -463,6 +504,90 @@ mod tests {
         assert_eq!(start_of_run(b"ab   -- 12", 0, 2), Some(8));
         assert_eq!(start_of_run(b"ab   -- 1x", 0, 2), None);
         assert_eq!(start_of_run(b"", 0, 10), None);
+    }
+
+    /// The example clinic in this repository, loaded from `root`.
+    fn example_site(root: &std::path::Path) -> Site {
+        let opts = crate::Options {
+            site: root.to_path_buf(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+            ..Default::default()
+        };
+        let (site, diags) = crate::load_and_check(&opts);
+        assert!(!diags.has_errors(), "{diags:?}");
+        site.expect("the example clinic loads").0
+    }
+
+    /// Emits `text` in two parts, split at `at`.
+    fn emit_split(guard: &Guard<'_>, text: &str, at: usize) -> Result<(), Diagnostic> {
+        let (a, b) = text.as_bytes().split_at(at);
+        guard.emit_parts(Dest::Public, "index.html", &mut |sink| {
+            sink(a)?;
+            sink(b)
+        })
+    }
+
+    #[test]
+    fn a_value_split_between_parts_is_found() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = example_site(root);
+        let out = crate::output::MemoryOutput::default();
+        let guard = Guard::new(&site, &out);
+        let leak = "<p>Her mobile: 204 555-0177, any time.</p>";
+        for at in 0..=leak.len() {
+            assert!(emit_split(&guard, leak, at).is_err(), "split at {at}");
+        }
+        let clean = "<p>Call the clinic at (204) 555-0100.</p>";
+        for at in 0..=clean.len() {
+            assert!(emit_split(&guard, clean, at).is_ok(), "split at {at}");
+        }
+        let files = out.files.lock().expect("not poisoned");
+        assert_eq!(files.len(), 1, "a leaking file is never passed on whole");
+        assert_eq!(
+            files.values().next().map(Vec::as_slice),
+            Some(clean.as_bytes())
+        );
+    }
+
+    #[test]
+    fn a_value_looked_for_as_written_is_found_split_between_parts() {
+        // With an extension, the number is looked for as written (Aho-Corasick).
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).expect("copy");
+        for entry in walkdir::WalkDir::new(root.join("data"))
+            .into_iter()
+            .flatten()
+        {
+            let rel = entry.path().strip_prefix(root).expect("inside");
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(dir.path().join(rel)).expect("folder");
+            } else {
+                std::fs::copy(entry.path(), dir.path().join(rel)).expect("copy");
+            }
+        }
+        let nadia = dir.path().join("data/providers/breast/nadia-okafor.toml");
+        let text = std::fs::read_to_string(&nadia).expect("read");
+        let text = text.replace("\"+1 204 555 0177\"", "\"+1 204 555 0177 ext. 12\"");
+        // An address longer than the span of any number written out.
+        let email = "nadia@patients-of-dr-nadia-okafor.breast-cancer-care.riverside-cancer-centre.example.org";
+        let text = format!(
+            "{text}\n[[channels]]\nkind = \"email\"\nvalue = \"{email}\"\nvisibility = \"patients\"\n"
+        );
+        std::fs::write(&nadia, text).expect("write");
+        let site = example_site(dir.path());
+        let guard = Guard::new(&site, &crate::render::Discard);
+        for leak in [
+            "<p>Her mobile: (204) 555-0177 ext. 12, any time.</p>".to_string(),
+            format!("<p>Write to <a href=\"mailto:{email}\">her</a>.</p>"),
+        ] {
+            for at in 0..=leak.len() {
+                assert!(
+                    emit_split(&guard, &leak, at).is_err(),
+                    "{leak} split at {at}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -47,7 +47,25 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
 /// Where rendered files go: `emit(kind, relative path, bytes)`.
 pub trait Emit: Sync {
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+
+    /// Writes a file whose bytes `write` produces in parts: it passes each
+    /// part, in order, to the sink it is given. A large file (the index of a
+    /// big clinic) then need not be whole in memory. By default the parts
+    /// are gathered and the file emitted at once.
+    fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
+        let mut all = Vec::new();
+        write(&mut |part| {
+            all.extend_from_slice(part);
+            Ok(())
+        })?;
+        self.emit(dest, path, &all)
+    }
 }
+
+/// Receives a file's parts, in order ([`Emit::emit_parts`]).
+pub type PartSink<'a> = dyn FnMut(&[u8]) -> Result<(), Diagnostic> + 'a;
+/// Produces a file's parts into the sink it is given ([`Emit::emit_parts`]).
+pub type Parts<'a> = dyn FnMut(&mut PartSink<'_>) -> Result<(), Diagnostic> + 'a;
 
 /// Renders without keeping anything (`check`).
 pub struct Discard;
@@ -55,6 +73,10 @@ pub struct Discard;
 impl Emit for Discard {
     fn emit(&self, _: Dest, _: &str, _: &[u8]) -> Result<(), Diagnostic> {
         Ok(())
+    }
+
+    fn emit_parts(&self, _: Dest, _: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
+        write(&mut |_| Ok(()))
     }
 }
 
@@ -81,13 +103,25 @@ impl<'a> Counting<'a> {
     }
 }
 
-impl Emit for Counting<'_> {
-    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        self.inner.emit(dest, path, bytes)?;
+impl Counting<'_> {
+    fn count(&self, dest: Dest) {
         if dest == Dest::Handouts {
             let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             (self.progress)(done, self.total);
         }
+    }
+}
+
+impl Emit for Counting<'_> {
+    fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.inner.emit(dest, path, bytes)?;
+        self.count(dest);
+        Ok(())
+    }
+
+    fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
+        self.inner.emit_parts(dest, path, write)?;
+        self.count(dest);
         Ok(())
     }
 }
@@ -400,23 +434,24 @@ pub fn render_site(
         Err(_) => "/".to_string(),
     };
 
-    // Index and 404.
-    // The index (one large page) renders on one thread while the provider
-    // pages share the rest.
+    // Index, 404, sitemap and robots.txt.
+    // The index (one large page) and the sitemap render on one thread while
+    // the provider pages share the rest.
     let clinic = &site.clinic.name;
     let singles = || {
         let mut buf = Vec::with_capacity(64 * 1024);
         let mut single = |template: &str, path: &str, view: PageView| -> Result<(), Diagnostic> {
             if template == "index.html" && native_pages.index {
-                let page = native::index::render(&frame, &view);
-                return out.emit(Dest::Public, path, page.as_bytes());
+                return out.emit_parts(Dest::Public, path, &mut |sink| {
+                    native::index::render_parts(&frame, &view, &mut |part| sink(part.as_bytes()))
+                });
             }
             let mut ctx = Context::new();
             ctx.insert("page", &view);
             render(template, &ctx, &mut buf)?;
             out.emit(Dest::Public, path, &buf)
         };
-        [
+        let pages = [
             single("index.html", "index.html", index_page(site)),
             single(
                 "404.html",
@@ -429,7 +464,14 @@ pub fn render_site(
                     format!("This page does not exist. Find how to reach {clinic}."),
                 ),
             ),
-        ]
+        ];
+        let sitemap = sitemap(site);
+        let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n");
+        let lists = [
+            out.emit(Dest::Public, "sitemap.xml", sitemap.as_bytes()),
+            out.emit(Dest::Public, "robots.txt", robots.as_bytes()),
+        ];
+        (pages, lists)
     };
 
     // A page, contact card, QR code and handout per provider, in parallel.
@@ -513,25 +555,15 @@ pub fn render_site(
             )
             .collect()
     };
-    let (singles, per_provider) = rayon::join(singles, providers);
-    for r in singles.into_iter().chain(per_provider) {
+    let ((pages, lists), per_provider) = rayon::join(singles, providers);
+    for r in pages.into_iter().chain(per_provider).chain(lists) {
         if let Err(d) = r {
             diags.push(d);
         }
     }
 
     crate::timing::lap(start, "providers");
-    // Sitemap, robots.txt, assets.
-    let sitemap = sitemap(site);
-    let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n");
-    for (path, bytes) in [
-        ("sitemap.xml", sitemap.as_bytes()),
-        ("robots.txt", robots.as_bytes()),
-    ] {
-        if let Err(d) = out.emit(Dest::Public, path, bytes) {
-            diags.push(d);
-        }
-    }
+    // Assets.
     let site_static = site.root.join("static");
     for (path, bytes) in BUILTIN_ASSETS {
         if site_static.join(path).exists() {

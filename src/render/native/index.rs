@@ -8,15 +8,43 @@ use std::fmt::Write as _;
 use super::{
     Frame, base_end, base_start, channel_value, esc, join, json, opening_specs, tel_number,
 };
+use crate::diagnostic::Diagnostic;
 use crate::model::{ChannelKind, Provider};
 use crate::render::context::{PageView, ViewBuilder, all_languages, provider_path};
 
 /// The whole index page, as `index.html` extending `base.html` renders it.
 pub fn render(f: &Frame, page: &PageView) -> String {
+    let mut all = String::with_capacity(1024 + f.views.site.providers.len() * 720);
+    let gathered = render_parts(f, page, &mut |part| {
+        all.push_str(part);
+        Ok(())
+    });
+    // Gathering into a String cannot fail.
+    debug_assert!(gathered.is_ok());
+    all
+}
+
+/// About this many bytes of the page are passed on at a time.
+const PART: usize = 256 * 1024;
+
+/// Passes what `o` holds on to `sink` once it is a part's worth.
+fn pass_on(o: &mut String, sink: &mut Sink<'_>) -> Result<(), Diagnostic> {
+    if o.len() >= PART {
+        sink(o)?;
+        o.clear();
+    }
+    Ok(())
+}
+
+type Sink<'a> = dyn FnMut(&str) -> Result<(), Diagnostic> + 'a;
+
+/// The index page, passed to `sink` in parts as it is written: at 50,000
+/// providers the page is 35 MB, which need not be in memory at once.
+pub fn render_parts(f: &Frame, page: &PageView, sink: &mut Sink<'_>) -> Result<(), Diagnostic> {
     let views = f.views;
     let site = views.site;
     let clinic = &site.clinic;
-    let mut out = String::with_capacity(1024 + site.providers.len() * 720);
+    let mut out = String::with_capacity(PART + 64 * 1024);
     let o = &mut out;
     let cv = &f.clinic;
 
@@ -59,6 +87,7 @@ pub fn render(f: &Frame, page: &PageView) -> String {
         o.push_str("</h2>\n<ul class=\"provider-list\">\n");
         for p in providers {
             entry(o, views, p, name, &page.root);
+            pass_on(o, sink)?;
         }
         o.push_str("\n</ul>\n</section>\n");
     }
@@ -121,13 +150,14 @@ pub fn render(f: &Frame, page: &PageView) -> String {
             o.push_str(",\"url\":");
             json(o, &format!("{base}/{}", provider_path(&p.slug)));
             o.push('}');
+            pass_on(o, sink)?;
         }
         o.push(']');
     }
     o.push_str("}</script>\n");
 
     base_end(o, f, page);
-    out
+    sink(o)
 }
 
 /// Providers by department, departments by name, "Other providers" last
