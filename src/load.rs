@@ -1471,23 +1471,32 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             diags.push(d);
         }
     }
-    // libphonenumber's metadata takes 50 ms to load: it loads on another core
-    // while site.toml is read and the provider files are found.
-    model::phone::load_metadata_in_background();
-    let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
+    // libphonenumber's metadata takes 50 ms to load, the first time: it loads
+    // on another core while site.toml is read and the provider files are
+    // found (the scope ends when it is loaded; the clinic's numbers need it next).
     let start = std::time::Instant::now();
-    let paths = match load_cache.and_then(LoadCache::take_files) {
-        Some(paths) => paths,
-        None => {
-            let before = diags.0.len();
-            let paths = std::sync::Arc::new(find_provider_files(root, &mut diags));
-            if let Some(c) = load_cache {
-                // A walk that found problems is done again next time.
-                c.remember_files((diags.0.len() == before).then(|| paths.clone()));
-            }
-            paths
+    let (config, paths) = std::thread::scope(|scope| {
+        if !model::phone::metadata_loaded() {
+            // If no thread can be started, the first number loads it.
+            let _ = std::thread::Builder::new()
+                .name("howtoreach-phone-metadata".into())
+                .spawn_scoped(scope, model::phone::load_metadata);
         }
-    };
+        let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
+        let paths = match load_cache.and_then(LoadCache::take_files) {
+            Some(paths) => paths,
+            None => {
+                let before = diags.0.len();
+                let paths = std::sync::Arc::new(find_provider_files(root, &mut diags));
+                if let Some(c) = load_cache {
+                    // A walk that found problems is done again next time.
+                    c.remember_files((diags.0.len() == before).then(|| paths.clone()));
+                }
+                paths
+            }
+        };
+        (config, paths)
+    });
     crate::timing::lap(start, "finding the provider files");
     let clinic_file = read("data/clinic.toml", &mut diags);
     let clinic = clinic_file

@@ -96,15 +96,18 @@ fn has_a_known_type(d: &phonenumber::metadata::Descriptors, national: &str) -> b
         .any(|t| t.is_match(national))
 }
 
-/// Starts loading libphonenumber's metadata on a thread of its own (it takes
-/// 50 ms), so that it is ready, or nearly, when the first number is parsed.
-/// A parse that comes first waits for it, as it would anyway.
-pub fn load_metadata_in_background() {
-    let _ = std::thread::Builder::new()
-        .name("howtoreach-phone-metadata".into())
-        .spawn(|| {
-            let _ = &*phonenumber::metadata::DATABASE;
-        });
+static METADATA_LOADED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Loads libphonenumber's metadata: 50 ms the first time, nothing after.
+/// A number parsed while it loads waits for it.
+pub fn load_metadata() {
+    let _ = &*phonenumber::metadata::DATABASE;
+    METADATA_LOADED.store(true, std::sync::atomic::Ordering::Release);
+}
+
+/// Whether [`load_metadata`] has finished.
+pub fn metadata_loaded() -> bool {
+    METADATA_LOADED.load(std::sync::atomic::Ordering::Acquire)
 }
 
 /// Parses an ISO 3166-1 alpha-2 region code such as `CA`.
