@@ -155,34 +155,41 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
             .in_path(shown)
             .io()
     };
+    let folder = || {
+        Diagnostic::error(format!("{} is a folder, not a file", shown.display()))
+            .in_path(shown)
+            .help("rename the folder so its name does not end in `.toml`")
+    };
     // Opened first, then asked its size: one look-up of the path, not two.
-    let file = fs::File::open(path).map_err(cannot)?;
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        // A folder that cannot be opened is still a folder.
+        Err(_) if fs::metadata(path).is_ok_and(|m| m.is_dir()) => return Err(folder()),
+        Err(e) => return Err(cannot(e)),
+    };
     let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
-        return Err(
-            Diagnostic::error(format!("{} is a folder, not a file", shown.display()))
-                .in_path(shown)
-                .help("rename the folder so its name does not end in `.toml`"),
-        );
+        return Err(folder());
     }
-    let too_big = |len: u64| {
+    let too_big = |size: String| {
         Diagnostic::error(format!(
-            "{} is {len} bytes; files over 1 MiB are refused",
+            "{} is {size}; files over 1 MiB are refused",
             shown.display(),
         ))
         .in_path(shown)
         .help("a provider file is a few kilobytes: check that this is the right file")
     };
     if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(meta.len()));
+        return Err(too_big(format!("{} bytes", meta.len())));
     }
-    // A file that grows while it is read is cut one byte past the limit, and refused.
+    // A file that grows while it is read, or a device without an end, is cut
+    // one byte past the limit, and refused.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big(bytes.len() as u64));
+        return Err(too_big("over 1 MiB".into()));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(format!(

@@ -359,8 +359,9 @@ impl Emit for Staging {
     }
 
     /// Writes the parts as they come. Such a file is never hard-linked from
-    /// the live output (it is not whole in memory to compare): the one file
-    /// written this way, the index, shows the build date anyway.
+    /// the live output (it is not whole in memory to compare it): the one
+    /// file written this way, the index, is written again by every build,
+    /// even when nothing changed (before, a rebuild on the same day linked it).
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
         use std::io::Write as _;
         let base = match dest {

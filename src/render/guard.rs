@@ -186,13 +186,20 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// The provider and channel of the first patients-only value in `bytes`.
+    /// The provider and channel of the first patients-only value in `bytes`:
+    /// a value looked for as written if there is one, else a number.
     fn find(&self, bytes: &[u8]) -> Option<(usize, usize)> {
-        if let Some(texts) = &self.texts
-            && let Some(m) = texts.find(bytes)
-        {
-            return self.text_owners.get(m.pattern().as_usize()).copied();
-        }
+        self.find_text(bytes).or_else(|| self.find_number(bytes))
+    }
+
+    /// The owner of the first value looked for as written, in `bytes`.
+    fn find_text(&self, bytes: &[u8]) -> Option<(usize, usize)> {
+        let m = self.texts.as_ref()?.find(bytes)?;
+        self.text_owners.get(m.pattern().as_usize()).copied()
+    }
+
+    /// The owner of the first number found by its digits, in `bytes`.
+    fn find_number(&self, bytes: &[u8]) -> Option<(usize, usize)> {
         let mut owner = None;
         scan_digits(bytes, &self.lengths, |key| {
             owner = self.numbers.get(&key).copied();
@@ -204,9 +211,8 @@ impl<'a> Guard<'a> {
 
 impl Guard<'_> {
     /// The error for a public file at `path` that holds the patients-only
-    /// value of `bytes`, if any.
-    fn leak(&self, path: &str, bytes: &[u8]) -> Option<Diagnostic> {
-        let (pi, ci) = self.find(bytes)?;
+    /// value of provider `pi`'s channel `ci`.
+    fn leak(&self, path: &str, (pi, ci): (usize, usize)) -> Option<Diagnostic> {
         let p = self.site.providers.get(pi)?;
         let c = p.channels.get(ci)?;
         Some(Diagnostic::error(format!(
@@ -222,7 +228,7 @@ impl Guard<'_> {
 impl Emit for Guard<'_> {
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         if dest == Dest::Public
-            && let Some(leak) = self.leak(path, bytes)
+            && let Some(leak) = self.find(bytes).and_then(|owner| self.leak(path, owner))
         {
             return Err(leak);
         }
@@ -233,21 +239,31 @@ impl Emit for Guard<'_> {
 
     /// Each part is looked at with the end of the one before (as long as any
     /// value looked for, written out), so a value split between two parts is
-    /// found. A part that holds one fails the file before it is passed on.
+    /// found. A part with a value looked for as written fails the file before
+    /// it is passed on; a number found by its digits fails it at the end
+    /// (the whole file's scan names a value looked for as written first,
+    /// wherever it is, and so does this).
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
         if dest == Dest::Public {
             let mut seen: Vec<u8> = Vec::new();
+            let mut number = None;
             self.inner.emit_parts(dest, path, &mut |inner| {
                 write(&mut |part| {
                     seen.extend_from_slice(part);
-                    if let Some(leak) = self.leak(path, &seen) {
+                    if let Some(leak) = self.find_text(&seen).and_then(|o| self.leak(path, o)) {
                         return Err(leak);
+                    }
+                    if number.is_none() {
+                        number = self.find_number(&seen);
                     }
                     let done = seen.len().saturating_sub(self.overlap);
                     seen.drain(..done);
                     inner(part)
                 })
             })?;
+            if let Some(leak) = number.and_then(|o| self.leak(path, o)) {
+                return Err(leak);
+            }
         } else {
             self.inner.emit_parts(dest, path, write)?;
         }
@@ -588,6 +604,52 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_file_in_parts_names_the_leak_the_whole_file_would() {
+        // A value looked for as written is named first, wherever it is; then
+        // the first number found by its digits.
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).expect("copy");
+        for entry in walkdir::WalkDir::new(root.join("data"))
+            .into_iter()
+            .flatten()
+        {
+            let rel = entry.path().strip_prefix(root).expect("inside");
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(dir.path().join(rel)).expect("folder");
+            } else {
+                std::fs::copy(entry.path(), dir.path().join(rel)).expect("copy");
+            }
+        }
+        let nadia = dir.path().join("data/providers/breast/nadia-okafor.toml");
+        let text = std::fs::read_to_string(&nadia).expect("read");
+        let email = "nadia@private.example.org";
+        let text = format!(
+            "{text}\n[[channels]]\nkind = \"email\"\nlabel = \"Private e-mail\"\nvalue = \"{email}\"\nvisibility = \"patients\"\n"
+        );
+        std::fs::write(&nadia, text).expect("write");
+        let site = example_site(dir.path());
+        let guard = Guard::new(&site, &crate::render::Discard);
+        let page = format!("<p>204 555 0177</p>{}<p>{email}</p>", " ".repeat(1000));
+        let whole = guard.emit(Dest::Public, "index.html", page.as_bytes());
+        let whole = whole.expect_err("a leak").message;
+        assert!(whole.contains("Private e-mail"), "{whole}");
+        for at in [0, 10, 500, page.len() - 5, page.len()] {
+            let parts = emit_split(&guard, &page, at).expect_err("a leak").message;
+            assert_eq!(parts, whole, "split at {at}");
+        }
+        let numbers_only = format!("<p>204 555 0177</p>{}", " ".repeat(1000));
+        let whole = guard.emit(Dest::Public, "index.html", numbers_only.as_bytes());
+        let whole = whole.expect_err("a leak").message;
+        assert_eq!(
+            emit_split(&guard, &numbers_only, 500)
+                .expect_err("a leak")
+                .message,
+            whole
+        );
     }
 
     #[test]
