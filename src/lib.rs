@@ -4,8 +4,9 @@
 //!
 //! 1. [`load`]: read `site.toml`, `data/clinic.toml` and `data/providers/**/*.toml`
 //!    with spans, and build the validated [`model`] once;
-//! 2. [`check`]: every remaining problem of the whole site, at once;
-//! 3. [`render`]: typed views (public channels only on public pages) through Tera;
+//! 2. [`check`](mod@check): every remaining problem of the whole site, at once;
+//! 3. [`render`]: typed views (public channels only on public pages), pages written
+//!    directly or through Tera, every public file past the patients-only guard;
 //! 4. [`output`]: staged, then swapped in atomically.
 //!
 //! `check()` and `build()` below are that pipeline; `main.rs` only parses flags
