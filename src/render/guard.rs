@@ -534,6 +534,28 @@ mod tests {
         site.expect("the example clinic loads").0
     }
 
+    /// A copy of the example clinic to change, with the path and text of
+    /// Nadia Okafor's file (her mobile, +1 204 555 0177, is patients-only).
+    fn example_copy() -> (tempfile::TempDir, std::path::PathBuf, String) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).expect("copy");
+        for entry in walkdir::WalkDir::new(root.join("data"))
+            .into_iter()
+            .flatten()
+        {
+            let rel = entry.path().strip_prefix(root).expect("inside");
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(dir.path().join(rel)).expect("folder");
+            } else {
+                std::fs::copy(entry.path(), dir.path().join(rel)).expect("copy");
+            }
+        }
+        let nadia = dir.path().join("data/providers/breast/nadia-okafor.toml");
+        let text = std::fs::read_to_string(&nadia).expect("read");
+        (dir, nadia, text)
+    }
+
     /// Emits `text` in two parts, split at `at`.
     fn emit_split(guard: &Guard<'_>, text: &str, at: usize) -> Result<(), Diagnostic> {
         let (a, b) = text.as_bytes().split_at(at);
@@ -568,22 +590,7 @@ mod tests {
     #[test]
     fn a_value_looked_for_as_written_is_found_split_between_parts() {
         // With an extension, the number is looked for as written (Aho-Corasick).
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).expect("copy");
-        for entry in walkdir::WalkDir::new(root.join("data"))
-            .into_iter()
-            .flatten()
-        {
-            let rel = entry.path().strip_prefix(root).expect("inside");
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(dir.path().join(rel)).expect("folder");
-            } else {
-                std::fs::copy(entry.path(), dir.path().join(rel)).expect("copy");
-            }
-        }
-        let nadia = dir.path().join("data/providers/breast/nadia-okafor.toml");
-        let text = std::fs::read_to_string(&nadia).expect("read");
+        let (dir, nadia, text) = example_copy();
         let text = text.replace("\"+1 204 555 0177\"", "\"+1 204 555 0177 ext. 12\"");
         // An address longer than the span of any number written out.
         let email = "nadia@patients-of-dr-nadia-okafor.breast-cancer-care.riverside-cancer-centre.example.org";
@@ -610,22 +617,7 @@ mod tests {
     fn a_file_in_parts_names_the_leak_the_whole_file_would() {
         // A value looked for as written is named first, wherever it is; then
         // the first number found by its digits.
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).expect("copy");
-        for entry in walkdir::WalkDir::new(root.join("data"))
-            .into_iter()
-            .flatten()
-        {
-            let rel = entry.path().strip_prefix(root).expect("inside");
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(dir.path().join(rel)).expect("folder");
-            } else {
-                std::fs::copy(entry.path(), dir.path().join(rel)).expect("copy");
-            }
-        }
-        let nadia = dir.path().join("data/providers/breast/nadia-okafor.toml");
-        let text = std::fs::read_to_string(&nadia).expect("read");
+        let (dir, nadia, text) = example_copy();
         let email = "nadia@private.example.org";
         let text = format!(
             "{text}\n[[channels]]\nkind = \"email\"\nlabel = \"Private e-mail\"\nvalue = \"{email}\"\nvisibility = \"patients\"\n"
