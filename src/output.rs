@@ -358,22 +358,89 @@ impl Emit for Staging {
         write_new(&full, bytes)
     }
 
-    /// Writes the parts as they come. Such a file is never hard-linked from
-    /// the live output (it is not whole in memory to compare it): the one
-    /// file written this way, the index, is written again by every build,
-    /// even when nothing changed (before, a rebuild on the same day linked it).
+    /// Writes the parts as they come, and still writes only a changed file:
+    /// while the parts match the live file, nothing is written; at the first
+    /// difference the file is created, the matching start copied from the
+    /// live file, and the rest written as it comes. A file whose every byte
+    /// matches is hard-linked, as [`Staging::emit`] does.
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
-        use std::io::Write as _;
-        let base = match dest {
-            Dest::Public => &self.staged.public,
-            Dest::Handouts => &self.staged.handouts,
+        use std::io::{Read as _, Write as _};
+        let (base, live, reuse) = match dest {
+            Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
+            Dest::Handouts => (
+                &self.staged.handouts,
+                &self.targets.handouts,
+                self.previous[1],
+            ),
         };
         let full = base.join(path);
-        let mut file = create_new(&full)?;
+        let previous = live.join(path);
+        // The live file, read alongside, while every part so far matched it.
+        let mut same_so_far = reuse
+            .then(|| {
+                fs::symlink_metadata(&previous)
+                    .ok()
+                    .filter(fs::Metadata::is_file)
+            })
+            .flatten()
+            .and_then(|_| fs::File::open(&previous).ok());
+        let mut matched: u64 = 0;
+        let mut file: Option<fs::File> = None;
+        let mut old = Vec::new();
+        // The new file, starting with the `matched` bytes both have.
+        let start = |matched: u64| -> Result<fs::File, Diagnostic> {
+            let mut file = create_new(&full)?;
+            if matched > 0 {
+                let copied = fs::File::open(&previous)
+                    .and_then(|f| io::copy(&mut f.take(matched), &mut file));
+                match copied {
+                    Ok(n) if n == matched => {}
+                    Ok(_) => {
+                        let e = io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "it changed during the build",
+                        );
+                        return Err(io_error("copy from", &previous, &e));
+                    }
+                    Err(e) => return Err(io_error("copy from", &previous, &e)),
+                }
+            }
+            Ok(file)
+        };
         write(&mut |part| {
-            file.write_all(part)
-                .map_err(|e| io_error("write", &full, &e))
-        })
+            if file.is_none() {
+                if let Some(live) = same_so_far.as_mut() {
+                    old.resize(part.len(), 0);
+                    let same = live.read_exact(&mut old).is_ok() && old == part;
+                    if same {
+                        matched += part.len() as u64;
+                        return Ok(());
+                    }
+                }
+                same_so_far = None;
+                file = Some(start(matched)?);
+            }
+            match file.as_mut() {
+                Some(f) => f.write_all(part).map_err(|e| io_error("write", &full, &e)),
+                None => Ok(()),
+            }
+        })?;
+        if file.is_some() {
+            return Ok(());
+        }
+        // Every part matched: the same file if the live one ends here too.
+        let ends_here =
+            same_so_far.is_some_and(|mut live| matches!(live.read(&mut [0u8; 1]), Ok(0)));
+        if ends_here {
+            let linked = fs::hard_link(&previous, &full).or_else(|e| {
+                create_parent(&full, &e)?;
+                fs::hard_link(&previous, &full)
+            });
+            if linked.is_ok() {
+                return Ok(());
+            }
+        }
+        start(matched).map(drop)
     }
 }
 
@@ -451,6 +518,52 @@ impl Emit for MemoryOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Emits `parts` as `path` into a build whose live output holds `live`
+    /// at that path; returns what the staged file holds and whether it is
+    /// the live file itself (hard-linked).
+    fn stream_over(live: &str, parts: &[&str]) -> (String, bool) {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let targets = OutputPaths {
+            public: dir.path().join("public"),
+            handouts: dir.path().join("handouts"),
+        };
+        fs::create_dir_all(targets.public.join("sub")).expect("folder");
+        fs::write(targets.public.join("sub/index.html"), live).expect("write");
+        let staging = Staging::new(&targets).expect("staging");
+        staging
+            .emit_parts(Dest::Public, "sub/index.html", &mut |sink| {
+                parts.iter().try_for_each(|p| sink(p.as_bytes()))
+            })
+            .expect("emitted");
+        let staged = staging.staged.public.join("sub/index.html");
+        let ino = |p: &Path| fs::metadata(p).map(|m| m.ino()).expect("exists");
+        let linked = ino(&staged) == ino(&targets.public.join("sub/index.html"));
+        (fs::read_to_string(&staged).expect("read"), linked)
+    }
+
+    #[test]
+    fn a_file_in_parts_is_written_only_when_it_changed() {
+        let live = "abcdef";
+        for (parts, linked) in [
+            (&["abcdef"][..], true),
+            (&["ab", "cd", "ef"][..], true),
+            (&["ab", "", "cdef"][..], true),
+            (&["abc"][..], false),
+            (&["ab", "cd"][..], false),
+            (&["abcdef", "gh"][..], false),
+            (&["ab", "cd", "eX"][..], false),
+            (&["abcdeX"][..], false),
+            (&["Xbcdef"][..], false),
+            (&["abcd", "efgh"][..], false),
+            (&[][..], false),
+        ] {
+            let (staged, was_linked) = stream_over(live, parts);
+            assert_eq!(staged, parts.concat(), "{parts:?}");
+            assert_eq!(was_linked, linked, "{parts:?}");
+        }
+    }
 
     #[test]
     fn normalize_resolves_dots() {

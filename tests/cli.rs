@@ -1528,9 +1528,26 @@ fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
     };
     let unchanged = "public/providers/nadia-okafor/qr.svg";
     let changed = "public/providers/ada-byron/index.html";
+    // The index is written in parts, compared with the live one as it goes.
+    let index = "public/index.html";
+    site.build().expect_success();
+    let before_index = inode(index);
+    assert_ne!(before_index, 0);
+    site.build().expect_success();
+    assert_eq!(
+        inode(index),
+        before_index,
+        "an unchanged index keeps its inode"
+    );
     let (before_unchanged, before_changed) = (inode(unchanged), inode(changed));
     site.replace(ADA, "role = \"Counsellor\"", "role = \"Senior counsellor\"");
     site.build().expect_success();
+    assert_ne!(
+        inode(index),
+        before_index,
+        "the index shows the role: written anew"
+    );
+    assert!(site.read(index).contains("Senior counsellor"));
     assert_eq!(
         inode(unchanged),
         before_unchanged,
