@@ -334,26 +334,12 @@ impl Emit for Staging {
     /// does): no new inode, no data written, and the swap stays atomic. The
     /// staging tree starts empty, so a linked file is never written through.
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let (base, live, reuse) = match dest {
-            Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
-            Dest::Handouts => (
-                &self.staged.handouts,
-                &self.targets.handouts,
-                self.previous[1],
-            ),
-        };
-        let full = base.join(path);
-        if reuse {
-            let previous = live.join(path);
-            if same_bytes(&previous, bytes) {
-                let linked = fs::hard_link(&previous, &full).or_else(|e| {
-                    create_parent(&full, &e)?;
-                    fs::hard_link(&previous, &full)
-                });
-                if linked.is_ok() {
-                    return Ok(());
-                }
-            }
+        let (full, previous) = self.paths(dest, path);
+        if let Some(previous) = &previous
+            && same_bytes(previous, bytes)
+            && link(previous, &full)
+        {
+            return Ok(());
         }
         write_new(&full, bytes)
     }
@@ -365,25 +351,14 @@ impl Emit for Staging {
     /// matches is hard-linked, as [`Staging::emit`] does.
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
         use std::io::{Read as _, Write as _};
-        let (base, live, reuse) = match dest {
-            Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
-            Dest::Handouts => (
-                &self.staged.handouts,
-                &self.targets.handouts,
-                self.previous[1],
-            ),
-        };
-        let full = base.join(path);
-        let previous = live.join(path);
+        let (full, previous) = self.paths(dest, path);
         // The live file, read alongside, while every part so far matched it.
-        let mut same_so_far = reuse
-            .then(|| {
-                fs::symlink_metadata(&previous)
-                    .ok()
-                    .filter(fs::Metadata::is_file)
-            })
-            .flatten()
-            .and_then(|_| fs::File::open(&previous).ok());
+        let mut same_so_far = previous
+            .as_ref()
+            .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+            .and_then(|p| fs::File::open(p).ok());
+        // (Without a previous output nothing matched, and it is not read.)
+        let previous = previous.unwrap_or_default();
         let mut matched: u64 = 0;
         let mut file: Option<fs::File> = None;
         let mut old = Vec::new();
@@ -431,17 +406,38 @@ impl Emit for Staging {
         // Every part matched: the same file if the live one ends here too.
         let ends_here =
             same_so_far.is_some_and(|mut live| matches!(live.read(&mut [0u8; 1]), Ok(0)));
-        if ends_here {
-            let linked = fs::hard_link(&previous, &full).or_else(|e| {
-                create_parent(&full, &e)?;
-                fs::hard_link(&previous, &full)
-            });
-            if linked.is_ok() {
-                return Ok(());
-            }
+        if ends_here && link(&previous, &full) {
+            return Ok(());
         }
         start(matched).map(drop)
     }
+}
+
+impl Staging {
+    /// Where `path` of `dest` is staged, and where it is live when there is
+    /// a previous output to reuse files from.
+    fn paths(&self, dest: Dest, path: &str) -> (PathBuf, Option<PathBuf>) {
+        let (base, live, reuse) = match dest {
+            Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
+            Dest::Handouts => (
+                &self.staged.handouts,
+                &self.targets.handouts,
+                self.previous[1],
+            ),
+        };
+        (base.join(path), reuse.then(|| live.join(path)))
+    }
+}
+
+/// Hard-links the live file `previous` as the staged `full` (making its
+/// folder if needed); false if that cannot be done.
+fn link(previous: &Path, full: &Path) -> bool {
+    fs::hard_link(previous, full)
+        .or_else(|e| {
+            create_parent(full, &e)?;
+            fs::hard_link(previous, full)
+        })
+        .is_ok()
 }
 
 /// Writes `bytes` to a new file at `path`. The folder is made on the first
