@@ -1045,6 +1045,22 @@ fn template_error_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn an_error_in_a_built_in_template_names_it_and_the_sites_own_templates() {
+    // The site's base.html hides `page` from the built-in provider.html,
+    // which fails: there is no templates/provider.html to point at.
+    let site = Site::built();
+    site.write(
+        "templates/base.html",
+        "{% set page = 5 %}<html>{% block content %}{% endblock content %}</html>\n",
+    );
+    site.build()
+        .expect_code(1)
+        .expect_stderr("the built-in template provider.html")
+        .expect_stderr("the site's own: templates/base.html")
+        .expect_no_stderr("templates/provider.html");
+}
+
+#[test]
 fn check_reports_template_errors() {
     // `check` passing should mean `build` succeeds.
     let site = Site::built();

@@ -12,6 +12,7 @@ pub mod native;
 pub mod qr;
 pub mod vcard;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -160,6 +161,9 @@ pub struct Templates {
     /// Why every page needs the variables that list every provider
     /// ([`SITE_WIDE`]): a template other than `index.html` names one.
     pub site_wide: Option<String>,
+    /// The names of the site's own templates (in `templates/`); every other
+    /// template is a built-in one.
+    pub own: BTreeSet<String>,
 }
 
 /// Template variables listing every provider.
@@ -201,7 +205,7 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
         .iter()
         .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
         .collect();
-    let mut own = std::collections::BTreeSet::new();
+    let mut own = BTreeSet::new();
     let dir = root.join("templates");
     if dir.is_dir() {
         for entry in walkdir::WalkDir::new(&dir)
@@ -245,13 +249,14 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     tera.register_filter("json_string", json_string);
     tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
     if let Err(e) = tera.add_raw_templates(sources.iter()) {
-        diags.push(template_diagnostic(&e));
+        diags.push(template_diagnostic(&e, &own));
         return Err(diags);
     }
     Ok(Templates {
         tera,
         native: NativePages::of(&own),
         site_wide: site_wide_use(&sources),
+        own,
     })
 }
 
@@ -319,19 +324,40 @@ fn uses_variable(code: &str, word: &str) -> bool {
     })
 }
 
-fn template_diagnostic(e: &tera::Error) -> Diagnostic {
-    let file = match e.kind() {
+/// A Tera error as a diagnostic naming the template's file: `templates/NAME`
+/// for the site's own, or the built-in template by name (no such file is in
+/// the site: the cause is then one of the site's own templates, which the
+/// built-in one extends or is extended by).
+fn template_diagnostic(e: &tera::Error, own: &BTreeSet<String>) -> Diagnostic {
+    let name = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            Some(format!("templates/{}", r.filename()))
+            Some(r.filename().to_string())
         }
         _ => None,
     };
-    let mut d = Diagnostic::error(format!("template error: {e}"))
-        .help("fix the template; docs/templates.md lists every variable a template can use");
-    if let Some(f) = file {
-        d = d.in_path(f);
+    let help = "fix the template; docs/templates.md lists every variable a template can use";
+    match name {
+        Some(name) if own.contains(&name) => Diagnostic::error(format!("template error: {e}"))
+            .help(help)
+            .in_path(format!("templates/{name}")),
+        Some(name) => {
+            let yours = own
+                .iter()
+                .map(|n| format!("templates/{n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let yours = if yours.is_empty() {
+                "the site has no templates of its own".to_string()
+            } else {
+                format!("the site's own: {yours}")
+            };
+            Diagnostic::error(format!("template error in the built-in template {name}: {e}"))
+                .help(format!(
+                    "the built-in templates work together; one of the site's own templates gives {name} what it does not expect ({yours}). Fix that template, or copy {name} from howtoreach's templates/ into the site's templates/ to change it; docs/templates.md lists every variable a template can use"
+                ))
+        }
+        None => Diagnostic::error(format!("template error: {e}")).help(help),
     }
-    d
 }
 
 /// The `json_string` filter: the value as a JSON string literal, quotes
@@ -377,6 +403,7 @@ pub fn render_site(
 ) -> Result<RenderStats, Diagnostics> {
     let native_pages = templates.native;
     let site_wide = templates.needs_site_wide();
+    let own = &templates.own;
     let tera = &mut templates.tera;
     // Every public file passes the patients-only guard on its way out.
     let start = std::time::Instant::now();
@@ -418,7 +445,7 @@ pub fn render_site(
     let render = |template: &str, ctx: &Context, buf: &mut Vec<u8>| -> Result<(), Diagnostic> {
         buf.clear();
         tera.render_to(template, ctx, &mut *buf)
-            .map_err(|e| template_diagnostic(&e))
+            .map_err(|e| template_diagnostic(&e, own))
     };
     let page = |kind, root: &str, url: String, title: String, description: String| PageView {
         kind,
