@@ -1849,7 +1849,10 @@ fn site_language_sets_html_lang() {
     }
 }
 
-/// The dark modules of one of our QR SVGs (`M{x} {y}h{w}v1h-{w}z` runs).
+/// The dark modules of one of our QR SVGs: its path, read as SVG reads it
+/// (`M`/`m` move, absolute and relative; `h` draws a line), is stroked one
+/// module thick, so a line along the middle of a row darkens the modules it
+/// passes over.
 fn qr_modules(svg: &str) -> (usize, Vec<bool>) {
     let view = svg
         .split("viewBox=\"0 0 ")
@@ -1857,19 +1860,41 @@ fn qr_modules(svg: &str) -> (usize, Vec<bool>) {
         .and_then(|s| s.split(' ').next())
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(0);
+    assert!(
+        svg.contains("<path fill=\"none\" stroke=\"#000\" d=\""),
+        "{svg}"
+    );
     let mut grid = vec![false; view * view];
-    let path = svg.split(" d=\"").nth(1).unwrap_or("");
-    for run in path.split('M').filter(|r| !r.is_empty()) {
-        let nums: Vec<usize> = run
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| s.parse().ok())
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .and_then(|p| p.split('"').next())
+        .unwrap_or("");
+    let (mut x, mut y) = (0.0f64, 0.0f64);
+    let mut rest = path;
+    while let Some(command) = rest.chars().next() {
+        let end = rest[1..]
+            .find(|c: char| c.is_ascii_alphabetic())
+            .map_or(rest.len(), |i| i + 1);
+        let args: Vec<f64> = rest[1..end]
+            .split(' ')
+            .map(|n| n.parse().unwrap_or(f64::NAN))
             .collect();
-        if let [x, y, w, ..] = nums[..] {
-            for i in x..x + w {
-                grid[y * view + i] = true;
+        match (command, &args[..]) {
+            ('M', [ax, ay]) => (x, y) = (*ax, *ay),
+            ('m', [dx, dy]) => (x, y) = (x + dx, y + dy),
+            ('h', [len]) => {
+                // Stroke width 1: a line at y = row + 0.5 covers that row.
+                assert_eq!(y.fract(), 0.5, "line off a row's middle in {path}");
+                let row = y.floor() as usize;
+                for i in x as usize..(x + len) as usize {
+                    grid[row * view + i] = true;
+                }
+                x += len;
             }
+            _ => panic!("unexpected path command {command}{args:?} in {path}"),
         }
+        rest = &rest[end..];
     }
     (view, grid)
 }

@@ -420,12 +420,12 @@ pub fn qr_svg(url: &str, title: &str) -> Option<String> {
     };
     let size = width + 2 * QUIET;
     let title = crate::render::escape_xml(title);
-    // At most (width + 1) / 2 runs a row, of at most 16 bytes up to version 19.
-    let mut svg = String::with_capacity(400 + title.len() + width * (width + 1) / 2 * 16);
+    // At most (width + 1) / 2 runs a row, of at most 11 bytes up to version 19.
+    let mut svg = String::with_capacity(400 + title.len() + width * (width + 1) / 2 * 11);
     // Writing to a String cannot fail.
     let _ = write!(
         svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"none\" stroke=\"#000\" d=\"",
         px = size * 5
     );
     // The path is ASCII, written as bytes: a `String` checks every `push`.
@@ -434,10 +434,12 @@ pub fn qr_svg(url: &str, title: &str) -> Option<String> {
         Grid::Bits { width, rows } => {
             for (y, row) in rows.iter().take(*width).enumerate() {
                 let mut rest = *row;
+                let mut end = None;
                 while rest != 0 {
-                    let start = rest.trailing_zeros();
-                    let len = (rest >> start).trailing_ones();
-                    push_run(&mut svg, start as usize + QUIET, y + QUIET, len as usize);
+                    let start = rest.trailing_zeros() as usize;
+                    let len = (rest >> start).trailing_ones() as usize;
+                    push_run(&mut svg, start + QUIET, y + QUIET, len, end);
+                    end = Some(start + QUIET + len);
                     // Adding the lowest set bit clears the lowest run of ones
                     // (a run up to bit 63 carries out of the word: 0).
                     rest &= rest.wrapping_add(rest & rest.wrapping_neg());
@@ -447,10 +449,12 @@ pub fn qr_svg(url: &str, title: &str) -> Option<String> {
         Grid::Bools { width, modules } => {
             for (y, row) in modules.chunks_exact((*width).max(1)).enumerate() {
                 let mut x = 0;
+                let mut end = None;
                 while x < row.len() {
                     let len = row.iter().skip(x).take_while(|d| **d).count();
                     if len > 0 {
-                        push_run(&mut svg, x + QUIET, y + QUIET, len);
+                        push_run(&mut svg, x + QUIET, y + QUIET, len, end);
+                        end = Some(x + QUIET + len);
                     }
                     x += len.max(1);
                 }
@@ -461,42 +465,53 @@ pub fn qr_svg(url: &str, title: &str) -> Option<String> {
     String::from_utf8(svg).ok()
 }
 
-/// `M{x} {y}h{len}v1h-{len}z`: one dark run of a row.
+/// One dark run of a row, as a line one module thick through the middle of
+/// the row: `M{x} {y}.5h{len}` for a row's first run, `m{gap} 0h{len}` after
+/// the run that ended at `end` (half the bytes of a filled rectangle a run,
+/// and the same pixels: a stroke of width 1 with square ends cut flat).
 #[inline]
-fn push_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize) {
-    if let (Ok(x @ 0..100), Ok(y @ 0..100), Ok(len @ 0..100)) =
-        (u8::try_from(x), u8::try_from(y), u8::try_from(len))
-    {
+fn push_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize, end: Option<usize>) {
+    // A row's runs go left to right, with a light module between.
+    let gap = end.map_or(0, |end| x.saturating_sub(end));
+    if let (Ok(x @ 0..100), Ok(y @ 0..100), Ok(len @ 0..100), Ok(gap @ 0..100)) = (
+        u8::try_from(x),
+        u8::try_from(y),
+        u8::try_from(len),
+        u8::try_from(gap),
+    ) {
         // Every run of codes up to version 19 (93 modules, so x, y ≤ 96 with
-        // the quiet zone): at most 1 + 2 + 1 + 2 + 1 + 2 + 4 + 2 + 1 = 16
-        // bytes, appended at once.
+        // the quiet zone): at most 1 + 2 + 1 + 2 + 2 + 1 + 2 = 11 bytes,
+        // appended at once.
         let mut run = Short::default();
-        run.push(b'M');
-        run.push_number(x);
-        run.push(b' ');
-        run.push_number(y);
+        if end.is_none() {
+            run.push(b'M');
+            run.push_number(x);
+            run.push(b' ');
+            run.push_number(y);
+            run.push(b'.');
+            run.push(b'5');
+        } else {
+            run.push(b'm');
+            run.push_number(gap);
+            run.push(b' ');
+            run.push(b'0');
+        }
         run.push(b'h');
         run.push_number(len);
-        run.push(b'v');
-        run.push(b'1');
-        run.push(b'h');
-        run.push(b'-');
-        run.push_number(len);
-        run.push(b'z');
         run.append_to(out);
     } else {
-        push_long_run(out, x, y, len);
+        push_long_run(out, x, y, len, end.map(|_| gap));
     }
 }
 
 /// [`push_run`] with a three-digit number, for codes of version 20 and up.
 #[cold]
-fn push_long_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize) {
-    for (prefix, n) in [(&b"M"[..], x), (b" ", y), (b"h", len), (b"v1h-", len)] {
-        out.extend_from_slice(prefix);
-        out.extend_from_slice(n.to_string().as_bytes());
-    }
-    out.push(b'z');
+fn push_long_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize, gap: Option<usize>) {
+    let run = match gap {
+        None => format!("M{x} {y}.5h{len}"),
+        Some(gap) => format!("m{gap} 0h{len}"),
+    };
+    out.extend_from_slice(run.as_bytes());
 }
 
 /// Up to 16 bytes of text, built on the stack and appended to a `Vec` with
@@ -651,19 +666,23 @@ mod tests {
         let mut path = String::with_capacity(grid.len() * 4);
         for y in 0..width {
             let mut x = 0;
+            let mut end = None;
             while x < width {
                 if grid[y * width + x] {
                     let start = x;
                     while x < width && grid[y * width + x] {
                         x += 1;
                     }
-                    path.push_str(&format!(
-                        "M{} {}h{}v1h-{}z",
-                        start + quiet,
-                        y + quiet,
-                        x - start,
-                        x - start
-                    ));
+                    match end {
+                        None => path.push_str(&format!(
+                            "M{} {}.5h{}",
+                            start + quiet,
+                            y + quiet,
+                            x - start
+                        )),
+                        Some(end) => path.push_str(&format!("m{} 0h{}", start - end, x - start)),
+                    }
+                    end = Some(x);
                 } else {
                     x += 1;
                 }
@@ -671,7 +690,7 @@ mod tests {
         }
         let title = crate::render::escape_xml(title);
         Some(format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>\n",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"none\" stroke=\"#000\" d=\"{path}\"/></svg>\n",
             px = size * 5
         ))
     }
@@ -882,19 +901,24 @@ mod tests {
 
     #[test]
     fn runs_are_written_as_format_would() {
-        for (x, y, len) in [
-            (4, 4, 1),
-            (9, 10, 64),
-            (99, 99, 99),
-            (100, 5, 7),
-            (4, 180, 177),
+        for (x, y, len, end) in [
+            (4, 4, 1, None),
+            (9, 10, 64, None),
+            (99, 99, 99, None),
+            (9, 10, 64, Some(5)),
+            (99, 99, 99, Some(0)),
+            (100, 5, 7, None),
+            (100, 5, 7, Some(2)),
+            (4, 180, 177, None),
+            (200, 180, 177, Some(190)),
         ] {
             let mut out = b"d=\"".to_vec();
-            push_run(&mut out, x, y, len);
-            assert_eq!(
-                String::from_utf8(out).unwrap_or_default(),
-                format!("d=\"M{x} {y}h{len}v1h-{len}z")
-            );
+            push_run(&mut out, x, y, len, end);
+            let expected = match end {
+                None => format!("d=\"M{x} {y}.5h{len}"),
+                Some(end) => format!("d=\"m{} 0h{len}", x - end),
+            };
+            assert_eq!(String::from_utf8(out).unwrap_or_default(), expected);
         }
     }
 

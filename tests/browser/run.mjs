@@ -29,6 +29,7 @@ const dataDir = existsSync(path.join(built, 'data')) ? path.join(built, 'data') 
 const chromiumPath = process.env.HOWTOREACH_CHROMIUM || '/usr/bin/chromium';
 const shotDir = path.resolve(process.env.HOWTOREACH_SCREENSHOTS || path.join(repo, 'target', 'screenshots'));
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const jsQrPath = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PROVIDER = 'nadia-okafor';
@@ -419,6 +420,44 @@ describe('live status of the preferred channel (Mo-Fr 08:30-16:30)', () => {
       const text = await preferredStatus(page);
       assert.match(text, /^Open now\b/, `status: ${text}`);
       assert.match(text, /\b4:30\sPM\b/, `status: ${text}`);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await ctx.context.close();
+    }
+  });
+});
+
+// ---- QR codes --------------------------------------------------------------------
+
+describe('QR codes as Chromium draws them', () => {
+  it(`decode to the provider page's address (qr.svg, and the handout's own code)`, { timeout: 20_000 }, async () => {
+    // The handout's Content-Security-Policy allows no script: the test's own decoder needs one.
+    const ctx = await newContext({ ...VARIANTS['desktop-light'], bypassCSP: true });
+    try {
+      const { page, problems } = await open(ctx, `/handouts/${PROVIDER}.html`);
+      await page.addScriptTag({ path: jsQrPath });
+      // Each code drawn into a canvas at its own size (5 px a module), then
+      // read back by jsQR, an independent decoder.
+      const decoded = await page.evaluate(async (qrPath) => {
+        const inline = document.querySelector('svg[role="img"]');
+        const sources = [qrPath, inline && 'data:image/svg+xml,' + encodeURIComponent(new XMLSerializer().serializeToString(inline))];
+        const out = [];
+        for (const src of sources) {
+          if (!src) { out.push('no inline QR code on the handout'); continue; }
+          const img = new Image();
+          img.src = src;
+          await img.decode();
+          const [w, h] = [img.naturalWidth, img.naturalHeight];
+          const canvas = Object.assign(document.createElement('canvas'), { width: w, height: h });
+          const g = canvas.getContext('2d');
+          g.drawImage(img, 0, 0, w, h);
+          const code = window.jsQR(g.getImageData(0, 0, w, h).data, w, h);
+          out.push(code ? code.data : `no code found in ${src.slice(0, 40)} (${w}×${h})`);
+        }
+        return out;
+      }, `/providers/${PROVIDER}/qr.svg`);
+      assert.equal(decoded.length, 2);
+      for (const text of decoded) assert.match(text, new RegExp(`^https?://[^/]+(/.*)?/providers/${PROVIDER}/$`), `decoded: ${text}`);
       assert.deepEqual(problems(), []);
     } finally {
       await ctx.context.close();
