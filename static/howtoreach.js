@@ -122,6 +122,15 @@ const statusText = (open, next, now) => {
   const today = dayOf(next) === dayOf(now) && next % DAY;
   return 'Open now \u2014 until ' + (today ? clock(next % DAY) : when(next, now));
 };
+// The absence on `day`, as [first day, last day, covering name or null], or null.
+const awayOn = (away, day) => {
+  for (const [f, t, who] of away || []) {
+    const a = [dayOf(parseLocal(f)), dayOf(parseLocal(t)), who || null];
+    if (day >= a[0] && day <= a[1]) return a;
+  }
+  return null;
+};
+const awayText = (name, a, today) => `${name} is away through ${dayWord(a[1], today)}: ${a[2] ? a[2] + ' covers' : 'please call the clinic'}.`;
 const VERBS = {
   write: 'If you write now, expect an answer',
   call: 'If you leave a message now, expect a call back',
@@ -137,6 +146,8 @@ const live = (data) => {
   const cl = closureDays(data.closures), tz = data.timezone;
   const fixed = document.documentElement.dataset.now;
   const t = fixed ? parseLocal(fixed) : toLocal(Math.floor(Date.now() / 60000), tz);
+  // While away, no answer is promised by a time.
+  const absence = awayOn(data.away, dayOf(t));
   for (const c of data.channels) {
     const card = document.querySelector(`[data-channel="${c.index}"]`);
     const out = card && card.querySelector('[data-live]');
@@ -145,7 +156,8 @@ const live = (data) => {
     const answer = answerText(deadline(ch, c.response, t, tz), t, card.dataset.verb);
     out.textContent = '';
     out.append(el('strong', open ? 'live-open' : 'live-closed', statusText(open, nextChange(ch, t), t)));
-    if (answer) out.append(' ', el('span', 'live-answer', answer));
+    if (absence) out.append(' ', el('span', 'live-away', awayText(data.name || 'This provider', absence, dayOf(t))));
+    else if (answer) out.append(' ', el('span', 'live-answer', answer));
     out.hidden = false;
   }
 };
@@ -186,5 +198,5 @@ const start = () => {
   });
 };
 if (typeof document !== 'undefined') start(); // `defer`: the document is parsed
-if (typeof module !== 'undefined') module.exports = { parseLocal, closureDays, isOpen, nextChange, deadline, toLocal, statusText, answerText };
+if (typeof module !== 'undefined') module.exports = { parseLocal, closureDays, isOpen, nextChange, deadline, toLocal, statusText, answerText, awayOn, awayText };
 })();

@@ -799,8 +799,9 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The live-status data of the channels an audience sees, as JSON safe
-    /// inside `<script>`: `{timezone, closures, channels: [{index, closures?,
-    /// week, response}]}` (docs/templates.md). Written directly: the weeks are
+    /// inside `<script>`: `{timezone, closures, name, away: [[from, to,
+    /// covering name or null]], channels: [{index, closures?, week,
+    /// response}]}` (docs/templates.md). Written directly: the weeks are
     /// cached per hours text.
     pub fn status_json(&self, p: &Provider, audience: Audience) -> String {
         use std::fmt::Write as _;
@@ -819,6 +820,24 @@ impl<'a> ViewBuilder<'a> {
                 json.push(',');
             }
             let _ = write!(json, "[\"{}\",\"{}\"]", c.from, c.to);
+        }
+        // The absences not over yet: the script says who covers on their
+        // days instead of promising an answer by a time.
+        json.push_str("],\"name\":");
+        json.push_str(&json_string(&p.name));
+        json.push_str(",\"away\":[");
+        let away = p.away.iter().filter(|a| a.to >= self.site.today);
+        for (i, a) in away.enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            let covering = a
+                .covering
+                .as_ref()
+                .and_then(|r| self.site.provider_index(&r.slug))
+                .and_then(|c| self.site.providers.get(c))
+                .map_or_else(|| "null".to_string(), |c| json_string(&c.name));
+            let _ = write!(json, "[\"{}\",\"{}\",{covering}]", a.from, a.to);
         }
         json.push_str("],\"channels\":[");
         let shown = p

@@ -412,6 +412,23 @@ describe('live status of the preferred channel (Mo-Fr 08:30-16:30)', () => {
     }
   });
 
+  it('names who covers, and promises no answer by a time, while the provider is away (data-now="2026-12-22T10:00")', { timeout: 20_000, skip: noLiveScript }, async () => {
+    const { page, problems, close } = await openAt('2026-12-22T10:00');
+    try {
+      const handle = await page.waitForFunction(() => {
+        const live = document.querySelector('[data-channel="0"] [data-live]');
+        return live && !live.hidden && live.innerText.trim() ? live.innerText.trim() : null;
+      }, null, { timeout: 5_000 });
+      const text = (await handle.jsonValue()).replace(/\s+/g, ' ');
+      assert.match(text, /^Open now\b/, `status: ${text}`);
+      assert.match(text, /Nadia Okafor is away through Friday, January 8, 2027: Samuel Reyes covers\./, `status: ${text}`);
+      assert.doesNotMatch(text, /expect/i, `status: ${text}`);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await close();
+    }
+  });
+
   it('follows the real clock in the clinic time zone when the browser is elsewhere (Wednesday 10:00 in Winnipeg, browser in Tokyo)', { timeout: 20_000, skip: noLiveScript }, async () => {
     const ctx = await newContext({ ...VARIANTS['desktop-light'], timezoneId: 'Asia/Tokyo', locale: 'ja-JP' });
     await ctx.context.clock.setFixedTime(FIXED_INSTANT);
