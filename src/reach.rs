@@ -181,7 +181,16 @@ impl Window {
 /// Every route of every provider over one window.
 pub struct Analysis<'a> {
     site: &'a Site,
-    pub window: Window,
+    minutes: std::sync::Arc<OpenMinutes>,
+}
+
+/// What an [`Analysis`] works from: the minutes each line, channel and
+/// absence covers in its window. The typical week's is worked out once per
+/// site and kept in it ([`Analysis::typical_week`]): the check and the pages
+/// both read it.
+#[derive(Debug)]
+pub struct OpenMinutes {
+    window: Window,
     /// Each urgent line's open minutes, and their union.
     urgent_lines: Vec<Minutes>,
     urgent: Minutes,
@@ -190,7 +199,14 @@ pub struct Analysis<'a> {
     /// providers whose channels have the same hours), and absences.
     own: Vec<std::sync::Arc<Minutes>>,
     away: Vec<Minutes>,
-    index: FxHashMap<&'a str, usize>,
+}
+
+impl std::ops::Deref for Analysis<'_> {
+    type Target = OpenMinutes;
+
+    fn deref(&self) -> &OpenMinutes {
+        &self.minutes
+    }
 }
 
 /// How a patient can reach someone, for one stretch of time.
@@ -209,7 +225,34 @@ pub enum Route {
 }
 
 impl<'a> Analysis<'a> {
+    /// The routes over `window`.
     pub fn new(site: &'a Site, window: Window) -> Self {
+        Analysis {
+            site,
+            minutes: std::sync::Arc::new(OpenMinutes::new(site, window)),
+        }
+    }
+
+    /// The routes over the typical week of the site's date, worked out the
+    /// first time they are asked for and kept in the site.
+    pub fn typical_week(site: &'a Site) -> Self {
+        let minutes = site
+            .typical_week
+            .get_or_init(|| {
+                std::sync::Arc::new(OpenMinutes::new(site, Window::typical_week(site.today)))
+            })
+            .clone();
+        Analysis { site, minutes }
+    }
+
+    /// The window the routes are over.
+    pub fn window(&self) -> Window {
+        self.minutes.window
+    }
+}
+
+impl OpenMinutes {
+    fn new(site: &Site, window: Window) -> Self {
         use rayon::prelude::*;
         let closed = if window.dated {
             Minutes::from_ranges(
@@ -318,25 +361,20 @@ impl<'a> Analysis<'a> {
                 (channels, away)
             })
             .unzip();
-        Analysis {
-            site,
+        OpenMinutes {
             window,
             urgent_lines,
             urgent,
             clinic_line,
             own,
             away,
-            index: site
-                .providers
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.slug.as_str(), i))
-                .collect(),
         }
     }
+}
 
+impl Analysis<'_> {
     fn idx(&self, slug: &str) -> Option<usize> {
-        self.index.get(slug).copied()
+        self.site.provider_index(slug)
     }
 
     /// When provider `i` answers in person through their own channels (not while away).
@@ -496,7 +534,7 @@ pub const DAYS_AHEAD: u32 = 60;
 pub fn check(site: &Site) -> Diagnostics {
     let mut diags = Diagnostics::default();
     use rayon::prelude::*;
-    let week = Analysis::new(site, Window::typical_week(site.today));
+    let week = Analysis::typical_week(site);
     let ahead = Analysis::new(site, Window::ahead(site.today, DAYS_AHEAD));
     let per_provider: Vec<Diagnostics> = (0..site.providers.len())
         .into_par_iter()
@@ -536,7 +574,7 @@ fn provider_warnings(
                     Diagnostic::warning(format!(
                         "{} ({shown}): from {} — no channel is open, no after-hours route, no urgent line",
                         p.name,
-                        dated_text(&gaps, ahead.window, 3)
+                        dated_text(&gaps, ahead.window(), 3)
                     ))
                     .at(&p.file, 0..0)
                     .help("closures and absences leave these times without a route: add a covering colleague or an after-hours line"),
@@ -710,6 +748,34 @@ mod tests {
         "Tu,Th 08:00-12:00",
         "Fr 22:00-02:00",
     ];
+
+    #[test]
+    fn the_typical_week_is_worked_out_once_and_is_the_weeks_analysis() {
+        let ps = [
+            P {
+                hours: vec![0, 1],
+                after_hours: vec![1],
+                away: Some((-3, 10, Some(1))),
+            },
+            P {
+                hours: vec![2],
+                after_hours: vec![],
+                away: None,
+            },
+        ];
+        let site = build_site(0, Some(1), false, &ps);
+        assert!(site.is_some());
+        let Some(site) = site else { return };
+        let first = Analysis::typical_week(&site);
+        let again = Analysis::typical_week(&site);
+        assert!(std::sync::Arc::ptr_eq(&first.minutes, &again.minutes));
+        let fresh = Analysis::new(&site, Window::typical_week(site.today));
+        assert_eq!(first.window(), fresh.window());
+        for i in 0..site.providers.len() {
+            assert_eq!(first.routes(i), fresh.routes(i), "provider {i}");
+            assert_eq!(first.gaps(i), fresh.gaps(i), "provider {i}");
+        }
+    }
 
     #[derive(Debug, Clone)]
     struct P {

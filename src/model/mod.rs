@@ -32,6 +32,9 @@ pub struct Site {
     pub today: NaiveDate,
     /// Position of each provider in `providers`, by slug.
     by_slug: rustc_hash::FxHashMap<String, usize>,
+    /// The routes over the typical week, worked out once for the check and
+    /// the pages ([`crate::reach::Analysis::typical_week`]).
+    pub(crate) typical_week: std::sync::OnceLock<std::sync::Arc<crate::reach::OpenMinutes>>,
 }
 
 impl Site {
@@ -60,6 +63,7 @@ impl Site {
             providers,
             today,
             by_slug,
+            typical_week: std::sync::OnceLock::new(),
         }
     }
 

@@ -425,7 +425,7 @@ impl<'a> ViewBuilder<'a> {
         ViewBuilder {
             site,
             words: HoursWords::new(site.today),
-            week: crate::reach::Analysis::new(site, crate::reach::Window::typical_week(site.today)),
+            week: crate::reach::Analysis::typical_week(site),
             notes: Default::default(),
         }
     }
