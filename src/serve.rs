@@ -1152,6 +1152,7 @@ fn render_index(
         )
         .into_bytes());
     }
+    let own = &templates.own;
     let tera = &mut templates.tera;
     // A summary shows one provider only (and the clinic and date, which make
     // every rebuild a full one): only those of changed providers are made again.
@@ -1203,7 +1204,7 @@ fn render_index(
     ctx.insert("page", &render::index_page(site));
     let mut buf = Vec::with_capacity(64 * 1024);
     tera.render_to("index.html", &ctx, &mut buf)
-        .map_err(|e| Diagnostic::error(format!("template error: {e}")))?;
+        .map_err(|e| render::template_diagnostic(&e, own))?;
     Ok(buf)
 }
 

@@ -122,15 +122,16 @@ const statusText = (open, next, now) => {
   const today = dayOf(next) === dayOf(now) && next % DAY;
   return 'Open now \u2014 until ' + (today ? clock(next % DAY) : when(next, now));
 };
-// The absence on `day`, as [first day, last day, covering name or null], or null.
-const awayOn = (away, day) => {
+// The first absence on a day in [from, to], as [first day, last day, covering name or null], or null.
+const awayOn = (away, from, to = from) => {
   for (const [f, t, who] of away || []) {
     const a = [dayOf(parseLocal(f)), dayOf(parseLocal(t)), who || null];
-    if (day >= a[0] && day <= a[1]) return a;
+    if (a[0] <= to && a[1] >= from) return a;
   }
   return null;
 };
-const awayText = (name, a, today) => `${name} is away through ${dayWord(a[1], today)}: ${a[2] ? a[2] + ' covers' : 'please call the clinic'}.`;
+const awayText = (name, a, today) =>
+  `${name} is away ${a[0] > today ? `from ${dayWord(a[0], today)} ` : ''}through ${dayWord(a[1], today)}: ${a[2] ? a[2] + ' covers' : 'please call the clinic'}.`;
 const VERBS = {
   write: 'If you write now, expect an answer',
   call: 'If you leave a message now, expect a call back',
@@ -146,18 +147,18 @@ const live = (data) => {
   const cl = closureDays(data.closures), tz = data.timezone;
   const fixed = document.documentElement.dataset.now;
   const t = fixed ? parseLocal(fixed) : toLocal(Math.floor(Date.now() / 60000), tz);
-  // While away, no answer is promised by a time.
-  const absence = awayOn(data.away, dayOf(t));
   for (const c of data.channels) {
     const card = document.querySelector(`[data-channel="${c.index}"]`);
     const out = card && card.querySelector('[data-live]');
     if (!out) continue;
     const ch = { week: c.week, closures: c.closures ? closureDays(c.closures) : cl }, open = isOpen(ch, t);
-    const answer = answerText(deadline(ch, c.response, t, tz), t, card.dataset.verb);
+    const due = deadline(ch, c.response, t, tz);
+    // No answer is promised by a time the provider is away before.
+    const away = awayOn(data.away, dayOf(t), due === null ? dayOf(t) : dayOf(due - 1));
     out.textContent = '';
     out.append(el('strong', open ? 'live-open' : 'live-closed', statusText(open, nextChange(ch, t), t)));
-    if (absence) out.append(' ', el('span', 'live-away', awayText(data.name || 'This provider', absence, dayOf(t))));
-    else if (answer) out.append(' ', el('span', 'live-answer', answer));
+    if (away) out.append(' ', el('span', 'live-away', awayText(data.name || 'This provider', away, dayOf(t))));
+    else if (due !== null) out.append(' ', el('span', 'live-answer', answerText(due, t, card.dataset.verb)));
     out.hidden = false;
   }
 };

@@ -328,7 +328,7 @@ fn uses_variable(code: &str, word: &str) -> bool {
 /// for the site's own, or the built-in template by name (no such file is in
 /// the site: the cause is then one of the site's own templates, which the
 /// built-in one extends or is extended by).
-fn template_diagnostic(e: &tera::Error, own: &BTreeSet<String>) -> Diagnostic {
+pub fn template_diagnostic(e: &tera::Error, own: &BTreeSet<String>) -> Diagnostic {
     let name = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             Some(r.filename().to_string())
@@ -340,20 +340,21 @@ fn template_diagnostic(e: &tera::Error, own: &BTreeSet<String>) -> Diagnostic {
         Some(name) if own.contains(&name) => Diagnostic::error(format!("template error: {e}"))
             .help(help)
             .in_path(format!("templates/{name}")),
+        // The built-in templates alone render: the site has none of its own
+        // only through a fault of howtoreach.
+        Some(name) if own.is_empty() => Diagnostic::error(format!(
+            "template error in the built-in template {name}: {e}"
+        ))
+        .help("the site has no templates of its own: this is a fault in howtoreach; please report it with this message"),
         Some(name) => {
             let yours = own
                 .iter()
                 .map(|n| format!("templates/{n}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let yours = if yours.is_empty() {
-                "the site has no templates of its own".to_string()
-            } else {
-                format!("the site's own: {yours}")
-            };
             Diagnostic::error(format!("template error in the built-in template {name}: {e}"))
                 .help(format!(
-                    "the built-in templates work together; one of the site's own templates gives {name} what it does not expect ({yours}). Fix that template, or copy {name} from howtoreach's templates/ into the site's templates/ to change it; docs/templates.md lists every variable a template can use"
+                    "the built-in templates work together; one of the site's own templates gives {name} what it does not expect (the site's own: {yours}). Fix that template, or copy {name} from howtoreach's templates/ into the site's templates/ to change it; docs/templates.md lists every variable a template can use"
                 ))
         }
         None => Diagnostic::error(format!("template error: {e}")).help(help),

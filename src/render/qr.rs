@@ -886,6 +886,88 @@ mod tests {
         assert_eq!(qr_svg(&long, "t"), None);
     }
 
+    /// The dark modules the SVG's path draws, read as SVG reads it: `M`/`m`
+    /// move (absolute, relative to where the last line ended), `h` draws a
+    /// line one module thick along the middle of a row. Checks on the way
+    /// that lines are on a row's middle, inside the code, and never overlap.
+    fn drawn(svg: &str) -> (usize, Vec<bool>) {
+        let size: usize = svg
+            .split("viewBox=\"0 0 ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let path = svg
+            .split("stroke=\"#000\" d=\"")
+            .nth(1)
+            .and_then(|p| p.split('"').next())
+            .unwrap_or("");
+        let mut grid = vec![false; size * size];
+        let (mut x, mut y) = (0.0f64, 0.0f64);
+        let mut rest = path;
+        while let Some(command) = rest.chars().next() {
+            let end = rest[1..]
+                .find(|c: char| c.is_ascii_alphabetic())
+                .map_or(rest.len(), |i| i + 1);
+            let args: Vec<f64> = rest[1..end]
+                .split(' ')
+                .map(|n| n.parse().unwrap_or(f64::NAN))
+                .collect();
+            match (command, &args[..]) {
+                ('M', [ax, ay]) => (x, y) = (*ax, *ay),
+                ('m', [dx, dy]) => {
+                    assert!(*dx >= 1.0 && *dy == 0.0, "m{dx} {dy} in {path}");
+                    (x, y) = (x + dx, y + dy);
+                }
+                ('h', [len]) => {
+                    assert_eq!(y.fract(), 0.5, "a line off a row's middle in {path}");
+                    assert!(
+                        *len >= 1.0 && x + len <= size as f64,
+                        "h{len} at {x} in {path}"
+                    );
+                    let row = y.floor() as usize;
+                    for i in x as usize..(x + len) as usize {
+                        assert!(!grid[row * size + i], "drawn twice at {i},{row}");
+                        grid[row * size + i] = true;
+                    }
+                    x += len;
+                }
+                _ => panic!("unexpected {command}{args:?} in {path}"),
+            }
+            rest = &rest[end..];
+        }
+        (size, grid)
+    }
+
+    #[test]
+    fn the_path_draws_exactly_the_dark_modules() {
+        let long = [450, 1200, 2300].map(|len| {
+            (0..len)
+                .map(|i| char::from(b"abcdefghij0123456789/-_."[(i * 7 + i / 3) % 24]))
+                .collect::<String>()
+        });
+        let mut widths = std::collections::BTreeSet::new();
+        for url in test_urls().into_iter().chain(long) {
+            let Some((width, modules)) = modules(url.as_bytes()) else {
+                panic!("no code for {url}");
+            };
+            let svg = qr_svg(&url, "t").unwrap_or_default();
+            let (size, grid) = drawn(&svg);
+            assert_eq!(size, width + 8, "{url}");
+            for y in 0..size {
+                for x in 0..size {
+                    let dark = (4..width + 4).contains(&x)
+                        && (4..width + 4).contains(&y)
+                        && modules[(y - 4) * width + x - 4];
+                    assert_eq!(grid[y * size + x], dark, "{url}: module {x},{y}");
+                }
+            }
+            widths.insert(width);
+        }
+        // Bit rows up to 64 modules, plain ones beyond, three-digit coordinates.
+        assert!(widths.iter().any(|w| *w > 64) && widths.iter().any(|w| *w + 8 >= 100));
+    }
+
     #[test]
     fn versions_1_to_11_have_layouts() {
         for v in 1..=11 {

@@ -412,22 +412,29 @@ describe('live status of the preferred channel (Mo-Fr 08:30-16:30)', () => {
     }
   });
 
-  it('names who covers, and promises no answer by a time, while the provider is away (data-now="2026-12-22T10:00")', { timeout: 20_000, skip: noLiveScript }, async () => {
-    const { page, problems, close } = await openAt('2026-12-22T10:00');
-    try {
-      const handle = await page.waitForFunction(() => {
-        const live = document.querySelector('[data-channel="0"] [data-live]');
-        return live && !live.hidden && live.innerText.trim() ? live.innerText.trim() : null;
-      }, null, { timeout: 5_000 });
-      const text = (await handle.jsonValue()).replace(/\s+/g, ' ');
-      assert.match(text, /^Open now\b/, `status: ${text}`);
-      assert.match(text, /Nadia Okafor is away through Friday, January 8, 2027: Samuel Reyes covers\./, `status: ${text}`);
-      assert.doesNotMatch(text, /expect/i, `status: ${text}`);
-      assert.deepEqual(problems(), []);
-    } finally {
-      await close();
-    }
-  });
+  // Nadia Okafor is away from Sunday 2026-12-20 through 2027-01-08; the line answers the same business day.
+  for (const [now, expected, promise] of [
+    ['2026-12-22T10:00', 'Nadia Okafor is away through Friday, January 8, 2027: Samuel Reyes covers.', false],
+    ['2026-12-18T17:00', 'Nadia Okafor is away from Sunday through Friday, January 8, 2027: Samuel Reyes covers.', false],
+    ['2026-12-18T15:00', 'expect a call back by today 4:30 PM', true],
+  ]) {
+    it(`around an absence (data-now="${now}"): "${expected}"`, { timeout: 20_000, skip: noLiveScript }, async () => {
+      const { page, problems, close } = await openAt(now);
+      try {
+        const handle = await page.waitForFunction(() => {
+          const live = document.querySelector('[data-channel="0"] [data-live]');
+          return live && !live.hidden && live.innerText.trim() ? live.innerText.trim() : null;
+        }, null, { timeout: 5_000 });
+        const text = (await handle.jsonValue()).replace(/\s+/g, ' ');
+        assert.ok(text.includes(expected), `status: ${text}`);
+        // No answer is promised by a time when she is away before it.
+        assert.equal(/expect/i.test(text), promise, `status: ${text}`);
+        assert.deepEqual(problems(), []);
+      } finally {
+        await close();
+      }
+    });
+  }
 
   it('follows the real clock in the clinic time zone when the browser is elsewhere (Wednesday 10:00 in Winnipeg, browser in Tokyo)', { timeout: 20_000, skip: noLiveScript }, async () => {
     const ctx = await newContext({ ...VARIANTS['desktop-light'], timezoneId: 'Asia/Tokyo', locale: 'ja-JP' });
