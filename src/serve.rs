@@ -30,7 +30,11 @@
 //! - **Incremental rebuilds:** see [`Builder::plan`]. Loading and checking are
 //!   always whole-site (every diagnostic stays right); rendering is not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Keys are the site's own slugs and paths: FxHash, as the build uses, not
+// SipHash (whose defence against chosen keys buys nothing here).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
@@ -536,7 +540,7 @@ impl Builder {
             good: None,
             pending_full: true,
             incremental: Ok(()),
-            warnings_shown: HashSet::new(),
+            warnings_shown: HashSet::default(),
             deferred: None,
             warnings_pending: None,
         }
@@ -618,7 +622,7 @@ impl Builder {
     /// `forget_gone`: warnings not in `diags` may be shown again later (a good
     /// build); a failed build has fewer checks, so it forgets nothing.
     fn show_warnings(&mut self, diags: &Diagnostics, forget_gone: bool) -> usize {
-        let mut now = HashSet::new();
+        let mut now = HashSet::default();
         for d in diags.iter().filter(|d| !d.is_error()) {
             // Cheaper than rendering each one (or working out its line and
             // column), and as telling: the message, where, and the help.
@@ -751,7 +755,7 @@ impl Builder {
         let files = out.into_files();
         let static_keys = static_keys(self.root());
         let slugs: HashSet<&str> = site.providers.iter().map(|p| p.slug.as_str()).collect();
-        let mut owned: HashMap<String, Vec<Key>> = HashMap::new();
+        let mut owned: HashMap<String, Vec<Key>> = HashMap::default();
         for key in files.keys() {
             if let Some(slug) = owner(key.0, &key.1)
                 && slugs.contains(slug)
@@ -761,7 +765,7 @@ impl Builder {
             }
         }
         let was = self.incremental.is_ok();
-        let mut summaries = Summaries::new();
+        let mut summaries = Summaries::default();
         self.incremental =
             incremental_check(&site, &mut templates, &files, &static_keys, &mut summaries);
         if let Err(why) = &self.incremental
@@ -976,7 +980,7 @@ fn covering(p: &Provider) -> impl Iterator<Item = &str> {
 /// colleagues while they are away, and so on (`reach::Analysis::reachable`
 /// follows `[[away]] covering` chains, not after-hours ones).
 fn deps<'a>(by_slug: &HashMap<&'a str, &'a Provider>, p: &'a Provider) -> HashSet<&'a str> {
-    let mut out: HashSet<&str> = HashSet::from([p.slug.as_str()]);
+    let mut out: HashSet<&str> = std::iter::once(p.slug.as_str()).collect();
     let mut stack: Vec<&str> = Vec::new();
     for c in covering(p) {
         if out.insert(c) {
@@ -1022,7 +1026,7 @@ fn affected(
     let mut out: BTreeSet<String> = BTreeSet::new();
     for site in [old, new] {
         // Who names `a` as the colleague covering one of their absences.
-        let mut covered_by: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut covered_by: HashMap<&str, Vec<&str>> = HashMap::default();
         for q in &site.providers {
             for a in q.away.iter().filter_map(|a| a.covering.as_ref()) {
                 covered_by
@@ -1098,7 +1102,7 @@ fn render_providers(
     static_keys: &HashSet<Key>,
 ) -> Result<Files, Diagnostics> {
     if slugs.is_empty() {
-        return Ok(Files::new());
+        return Ok(Files::default());
     }
     let by_slug = by_slug(site);
     let keep: HashSet<&str> = slugs
