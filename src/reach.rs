@@ -201,14 +201,6 @@ pub struct OpenMinutes {
     away: Vec<Minutes>,
 }
 
-impl std::ops::Deref for Analysis<'_> {
-    type Target = OpenMinutes;
-
-    fn deref(&self) -> &OpenMinutes {
-        &self.minutes
-    }
-}
-
 /// How a patient can reach someone, for one stretch of time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -379,14 +371,18 @@ impl Analysis<'_> {
 
     /// When provider `i` answers in person through their own channels (not while away).
     pub fn direct(&self, i: usize) -> Minutes {
-        self.own[i].subtract(&self.away[i])
+        self.minutes.own[i].subtract(&self.minutes.away[i])
     }
 
     /// When provider `i` or, while they are away, whoever covers (following the
     /// chain through colleagues who are away too) can be reached.
     pub fn reachable(&self, i: usize) -> Minutes {
         let mut visited = vec![i];
-        self.reachable_inner(i, &Minutes::full(self.window.minutes()), &mut visited)
+        self.reachable_inner(
+            i,
+            &Minutes::full(self.minutes.window.minutes()),
+            &mut visited,
+        )
     }
 
     fn reachable_inner(&self, i: usize, during: &Minutes, visited: &mut Vec<usize>) -> Minutes {
@@ -399,7 +395,7 @@ impl Analysis<'_> {
             if visited.contains(&c) {
                 continue;
             }
-            let span = self.window.dates(a.from, a.to).intersect(during);
+            let span = self.minutes.window.dates(a.from, a.to).intersect(during);
             if span.is_empty() {
                 continue;
             }
@@ -416,7 +412,7 @@ impl Analysis<'_> {
         let mut routes = vec![(Route::Own, self.direct(i))];
         for a in &p.away {
             if let Some(c) = a.covering.as_ref().and_then(|r| self.idx(&r.slug)) {
-                let span = self.window.dates(a.from, a.to);
+                let span = self.minutes.window.dates(a.from, a.to);
                 let mut visited = vec![i, c];
                 routes.push((
                     Route::Covering(c),
@@ -430,13 +426,13 @@ impl Analysis<'_> {
                     routes.push((Route::AfterHoursColleague(c), self.reachable(c)));
                 }
             }
-        } else if self.clinic_line {
+        } else if self.minutes.clinic_line {
             routes.push((
                 Route::ClinicAfterHours,
-                Minutes::full(self.window.minutes()),
+                Minutes::full(self.minutes.window.minutes()),
             ));
         }
-        for (u, line) in self.urgent_lines.iter().enumerate() {
+        for (u, line) in self.minutes.urgent_lines.iter().enumerate() {
             routes.push((Route::Urgent(u), line.clone()));
         }
         routes
@@ -447,15 +443,15 @@ impl Analysis<'_> {
         let any = self
             .routes(i)
             .into_iter()
-            .fold(self.urgent.clone(), |acc, (_, m)| acc.union(&m));
-        any.complement(self.window.minutes())
+            .fold(self.minutes.urgent.clone(), |acc, (_, m)| acc.union(&m));
+        any.complement(self.minutes.window.minutes())
     }
 
     /// What to do at any hour outside the provider's own channels' hours: each
     /// route with the minutes it is the first one open. Minutes no route covers
     /// come last with `None`.
     pub fn when_closed(&self, i: usize) -> Vec<(Option<Route>, Minutes)> {
-        let mut remaining = self.direct(i).complement(self.window.minutes());
+        let mut remaining = self.direct(i).complement(self.minutes.window.minutes());
         let mut out = Vec::new();
         for (route, open) in self.routes(i).into_iter().skip(1) {
             let part = remaining.intersect(&open);

@@ -19,9 +19,9 @@ pub use hours::Hours;
 pub use phone::Phone;
 pub use response::{BusinessTime, Closures, Response};
 
-/// A whole site, ready to check and render. Never changed once made ([`Site::new`]): what is worked
-/// out from it is kept in it (the slug index, the typical week's routes), and
-/// a changed site is a new one.
+/// A whole site, ready to check and render. Never changed once made
+/// ([`Site::new`]): what is worked out from it is kept in it (the slug index,
+/// the typical week's routes), and a changed site is a new one.
 #[derive(Debug, Clone)]
 pub struct Site {
     pub root: PathBuf,
