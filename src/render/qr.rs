@@ -468,7 +468,7 @@ pub fn qr_svg(url: &str, title: &str) -> Option<String> {
 /// One dark run of a row, as a line one module thick through the middle of
 /// the row: `M{x} {y}.5h{len}` for a row's first run, `m{gap} 0h{len}` after
 /// the run that ended at `end` (half the bytes of a filled rectangle a run,
-/// and the same pixels: a stroke of width 1 with square ends cut flat).
+/// and the same pixels: a stroke 1 module wide with flat, "butt", ends).
 #[inline]
 fn push_run(out: &mut Vec<u8>, x: usize, y: usize, len: usize, end: Option<usize>) {
     // A row's runs go left to right, with a light module between.
