@@ -147,6 +147,9 @@ const live = (data) => {
   const cl = closureDays(data.closures), tz = data.timezone;
   const fixed = document.documentElement.dataset.now;
   const t = fixed ? parseLocal(fixed) : toLocal(Math.floor(Date.now() / 60000), tz);
+  // The built-in away heading follows the clock too.
+  const head = $('away-title'), says = [`${data.name} is away`, 'Time away'];
+  if (head && says.includes(head.textContent)) head.textContent = says[awayOn(data.away, dayOf(t)) ? 0 : 1];
   for (const c of data.channels) {
     const card = document.querySelector(`[data-channel="${c.index}"]`);
     const out = card && card.querySelector('[data-live]');

@@ -413,10 +413,10 @@ describe('live status of the preferred channel (Mo-Fr 08:30-16:30)', () => {
   });
 
   // Nadia Okafor is away from Sunday 2026-12-20 through 2027-01-08; the line answers the same business day.
-  for (const [now, expected, promise] of [
-    ['2026-12-22T10:00', 'Nadia Okafor is away through Friday, January 8, 2027: Samuel Reyes covers.', false],
-    ['2026-12-18T17:00', 'Nadia Okafor is away from Sunday through Friday, January 8, 2027: Samuel Reyes covers.', false],
-    ['2026-12-18T15:00', 'expect a call back by today 4:30 PM', true],
+  for (const [now, expected, promise, heading] of [
+    ['2026-12-22T10:00', 'Nadia Okafor is away through Friday, January 8, 2027: Samuel Reyes covers.', false, 'Nadia Okafor is away'],
+    ['2026-12-18T17:00', 'Nadia Okafor is away from Sunday through Friday, January 8, 2027: Samuel Reyes covers.', false, 'Time away'],
+    ['2026-12-18T15:00', 'expect a call back by today 4:30 PM', true, 'Time away'],
   ]) {
     it(`around an absence (data-now="${now}"): "${expected}"`, { timeout: 20_000, skip: noLiveScript }, async () => {
       const { page, problems, close } = await openAt(now);
@@ -429,6 +429,8 @@ describe('live status of the preferred channel (Mo-Fr 08:30-16:30)', () => {
         assert.ok(text.includes(expected), `status: ${text}`);
         // No answer is promised by a time when she is away before it.
         assert.equal(/expect/i.test(text), promise, `status: ${text}`);
+        // The away section's heading follows the same clock.
+        assert.equal((await page.locator('#away-title').innerText()).trim(), heading);
         assert.deepEqual(problems(), []);
       } finally {
         await close();
