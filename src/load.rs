@@ -1324,8 +1324,8 @@ pub struct LoadCache {
     /// walking again ([`LoadCache::same_files`]).
     files: std::sync::Mutex<(Option<std::sync::Arc<Vec<ProviderPath>>>, bool)>,
     /// `data/clinic.toml` as last converted, by its text: an edit to a
-    /// provider file does not parse the clinic again (8–12 ms a reload at
-    /// 10,000 providers, most of it libphonenumber and opening_hours).
+    /// provider file does not convert the clinic again (8–12 ms a reload at
+    /// 10,000 providers, on a slow hour).
     clinic: std::sync::Mutex<Option<CachedClinic>>,
 }
 
@@ -1627,7 +1627,6 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     (loaded, diags)
 }
 
-/// The clinic's `region`, read on its own from a clinic.toml that did not fully convert.
 /// The clinic, and the region provider phone numbers are read in: the
 /// clinic's, even when another part of clinic.toml is wrong, so that the
 /// providers' numbers are checked too.
@@ -1643,6 +1642,7 @@ fn clinic_and_region(
     (clinic, region)
 }
 
+/// The clinic's `region`, read on its own from a clinic.toml that did not fully convert.
 fn region_only(file: &SourceFile) -> Option<model::phone::Region> {
     let table: toml::Table = toml::from_str(&file.text).ok()?;
     model::phone::parse_region(table.get("region")?.as_str()?)
