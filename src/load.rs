@@ -1811,13 +1811,19 @@ value = "javascript:alert(1)"
         assert_eq!(did_you_mean("zzz", &e), None);
     }
 
-    #[test]
-    fn a_cached_clinic_is_the_same_and_follows_its_file() {
+    /// A new site, as `howtoreach init` makes it, in a temporary folder.
+    fn new_site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
         if let Err(d) = crate::init::init(dir.path(), today) {
             panic!("{d}");
         }
+        dir
+    }
+
+    #[test]
+    fn a_cached_clinic_is_the_same_and_follows_its_file() {
+        let dir = new_site();
         let cache = LoadCache::default();
         let name = |l: &Loaded| l.clinic.as_ref().map(|c| c.name.clone());
         let (first, d1) = load_site(dir.path(), Some(&cache));
@@ -1854,11 +1860,7 @@ value = "javascript:alert(1)"
 
     #[test]
     fn cached_loads_reparse_only_changed_files() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
-        if let Err(d) = crate::init::init(dir.path(), today) {
-            panic!("{d}");
-        }
+        let dir = new_site();
         let cache = LoadCache::default();
         let (first, _) = load_site(dir.path(), Some(&cache));
         assert!(first.complete);
