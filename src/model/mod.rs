@@ -45,14 +45,25 @@ impl Site {
         root: PathBuf,
         config: Config,
         clinic: Clinic,
-        mut providers: Vec<std::sync::Arc<Provider>>,
+        providers: Vec<std::sync::Arc<Provider>>,
         today: NaiveDate,
     ) -> Site {
-        providers.sort_by(|a, b| {
-            a.sort_key
-                .cmp(&b.sort_key)
-                .then_with(|| a.slug.cmp(&b.slug))
-        });
+        // Sorted through a vector of the keys alone: comparing through each
+        // `Arc<Provider>` would reach into two scattered, often cache-cold
+        // providers at every one of the N log N comparisons.
+        let mut keyed: Vec<(&str, &str, usize)> = providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.sort_key.as_str(), p.slug.as_str(), i))
+            .collect();
+        keyed.sort_unstable();
+        let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+        let mut slots: Vec<Option<std::sync::Arc<Provider>>> =
+            providers.into_iter().map(Some).collect();
+        let providers: Vec<std::sync::Arc<Provider>> = order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .collect();
         let by_slug = providers
             .iter()
             .enumerate()
