@@ -1096,6 +1096,9 @@ pub struct ProviderPath {
     /// Relative to the site root, for messages.
     pub shown: PathBuf,
     pub slug: String,
+    /// Reached through a symbolic link (the file's own, a folder's, or
+    /// `data/providers`'s): the file may be written under another name.
+    pub linked: bool,
 }
 
 /// Walks `data/providers/` (sorted, sub-folders allowed). Reports folders named
@@ -1114,8 +1117,10 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     // `data/providers` (or `data`) may itself be a link: it must stay inside too.
-    match dir.canonicalize() {
-        Ok(target) if target.starts_with(&canonical_root) => {}
+    let linked = match dir.canonicalize() {
+        Ok(target) if target.starts_with(&canonical_root) => {
+            target != canonical_root.join("data").join("providers")
+        }
         Ok(target) => {
             diags.push(
                 Diagnostic::error(format!(
@@ -1135,12 +1140,13 @@ pub fn find_provider_files(root: &Path, diags: &mut Diagnostics) -> Vec<Provider
             );
             return found;
         }
-    }
+    };
     let mut walk = ProviderWalk {
         root,
         top: &dir,
         canonical_root: &canonical_root,
         seen: FxHashMap::default(),
+        linked,
         found: &mut found,
         diags,
     };
@@ -1159,6 +1165,8 @@ struct ProviderWalk<'a> {
     canonical_root: &'a Path,
     /// Each slug found, with its place in `found`.
     seen: FxHashMap<String, usize>,
+    /// Whether the folder being walked was reached through a link.
+    linked: bool,
     found: &'a mut Vec<ProviderPath>,
     diags: &'a mut Diagnostics,
 }
@@ -1248,6 +1256,7 @@ impl ProviderWalk<'_> {
                 full: path.to_path_buf(),
                 shown,
                 slug: stem.to_string(),
+                linked: self.linked || entry.path_is_symlink(),
             });
         }
     }
@@ -1278,7 +1287,9 @@ impl ProviderWalk<'_> {
             );
             return;
         }
+        let outer = std::mem::replace(&mut self.linked, true);
         self.folder(link);
+        self.linked = outer;
     }
 }
 
@@ -1347,6 +1358,9 @@ struct LastLoad {
     paths: std::sync::Arc<Vec<ProviderPath>>,
     region: Option<model::phone::Region>,
     results: Vec<ProviderResult>,
+    /// Files to check at every load all the same: those that may be written
+    /// under another name, which the watcher would report instead.
+    pinned: Vec<bool>,
 }
 
 /// What one provider file became: the provider (if it converted) and its problems.
@@ -1383,6 +1397,7 @@ impl Reuse {
         let (provider, diags) = last.results.get(i)?;
         let fresh = last.region == region
             && !changed.contains(&path.slug)
+            && last.pinned.get(i) == Some(&false)
             && provider.as_ref().is_some_and(|p| p.photo.is_none());
         fresh.then(|| (provider.clone(), diags.clone()))
     }
@@ -1410,13 +1425,13 @@ impl std::fmt::Debug for LoadCache {
     }
 }
 
-/// Size, modification time and inode of a file.
-type FileStamp = (u64, std::time::SystemTime, u64);
+/// Size, modification time, inode and number of links of a file.
+type FileStamp = (u64, std::time::SystemTime, u64, u64);
 
 fn file_stamp(path: &Path) -> Option<FileStamp> {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?, meta.ino()))
+    Some((meta.len(), meta.modified().ok()?, meta.ino(), meta.nlink()))
 }
 
 impl LoadCache {
@@ -1489,7 +1504,7 @@ impl LoadCache {
         &self,
         paths: &std::sync::Arc<Vec<ProviderPath>>,
         region: Option<model::phone::Region>,
-        results: &[ProviderResult],
+        results: &[(ProviderResult, bool)],
     ) {
         if let Ok(mut f) = self.files.lock()
             && f.paths
@@ -1499,7 +1514,8 @@ impl LoadCache {
             f.last = Some(LastLoad {
                 paths: paths.clone(),
                 region,
-                results: results.to_vec(),
+                results: results.iter().map(|(r, _)| r.clone()).collect(),
+                pinned: results.iter().map(|&(_, pinned)| pinned).collect(),
             });
         }
     }
@@ -1598,8 +1614,6 @@ pub struct Loaded {
     pub clinic: Option<Clinic>,
     /// Providers whose files converted, in file order.
     pub providers: Vec<std::sync::Arc<Provider>>,
-    /// The slug of every provider file found, loaded or not.
-    pub slugs: Vec<String>,
     /// Whether every file loaded.
     pub complete: bool,
 }
@@ -1676,51 +1690,20 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     };
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
-    let results: Vec<ProviderResult> = paths
+    let results: Vec<(ProviderResult, bool)> = paths
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
             if let Some(same) = reuse.as_ref().and_then(|r| r.result(i, env.region)) {
-                return same;
+                return (same, false);
             }
-            let mut d = Diagnostics::default();
             // A file whose size, modification time and inode are as last time
-            // is not even read again.
-            // (Only `serve`'s cache compares stamps.)
+            // is not even read again. (Only `serve`'s cache compares stamps.)
             let stamp = load_cache.and_then(|_| file_stamp(&p.full));
-            if let Some(hit) = load_cache.and_then(|c| c.get_by_stamp(&p.full, stamp, env.region)) {
-                return hit;
-            }
-            let provider = match read_source(&p.full, &p.shown) {
-                Ok(file) => {
-                    if let Some(hit) =
-                        load_cache.and_then(|c| c.get(&p.full, &file, stamp, env.region))
-                    {
-                        return hit;
-                    }
-                    let provider = provider_from_source(&file, &p.slug, env, &mut d);
-                    match load_cache {
-                        Some(c) => {
-                            let provider = provider.map(std::sync::Arc::new);
-                            c.put(&p.full, &file, stamp, env.region, &provider, &d);
-                            provider
-                        }
-                        // Nothing compares texts later (`serve` always loads
-                        // with a cache, whose files keep theirs): the few a
-                        // diagnostic needs are read again (2 KB a provider,
-                        // 100 MB at 50,000).
-                        None => provider.map(|mut provider| {
-                            provider.file = file.release(&p.full);
-                            std::sync::Arc::new(provider)
-                        }),
-                    }
-                }
-                Err(e) => {
-                    d.push(e);
-                    None
-                }
-            };
-            (provider, d)
+            // A file that may be written under another name (through a link,
+            // or a hard link) is never taken on the watcher's word.
+            let pinned = p.linked || stamp.is_none_or(|s| s.3 > 1);
+            (load_provider_file(p, stamp, env, load_cache), pinned)
         })
         .collect();
     crate::timing::lap(start, "reading the provider files");
@@ -1729,25 +1712,64 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     }
     let mut providers = Vec::with_capacity(results.len());
     let mut complete = config.is_some() && clinic.is_some() && !diags.has_errors();
-    for (p, d) in results {
+    for ((p, d), _) in results {
         diags.extend(d);
         match p {
             Some(p) => providers.push(p),
             None => complete = false,
         }
     }
-    let slugs = paths.iter().map(|p| p.slug.clone()).collect::<Vec<_>>();
-    if !references_exist(&providers, &slugs, &mut diags) {
+    if !references_exist(&providers, &paths, &mut diags) {
         complete = false;
     }
     let loaded = Loaded {
         config,
         clinic,
         providers,
-        slugs,
         complete,
     };
     (loaded, diags)
+}
+
+/// Reads and converts one provider file, through `serve`'s cache if there is one.
+fn load_provider_file(
+    p: &ProviderPath,
+    stamp: Option<FileStamp>,
+    env: ProviderEnv<'_>,
+    load_cache: Option<&LoadCache>,
+) -> ProviderResult {
+    let mut d = Diagnostics::default();
+    if let Some(hit) = load_cache.and_then(|c| c.get_by_stamp(&p.full, stamp, env.region)) {
+        return hit;
+    }
+    let provider = match read_source(&p.full, &p.shown) {
+        Ok(file) => {
+            if let Some(hit) = load_cache.and_then(|c| c.get(&p.full, &file, stamp, env.region)) {
+                return hit;
+            }
+            let provider = provider_from_source(&file, &p.slug, env, &mut d);
+            match load_cache {
+                Some(c) => {
+                    let provider = provider.map(std::sync::Arc::new);
+                    c.put(&p.full, &file, stamp, env.region, &provider, &d);
+                    provider
+                }
+                // Nothing compares texts later (`serve` always loads
+                // with a cache, whose files keep theirs): the few a
+                // diagnostic needs are read again (2 KB a provider,
+                // 100 MB at 50,000).
+                None => provider.map(|mut provider| {
+                    provider.file = file.release(&p.full);
+                    std::sync::Arc::new(provider)
+                }),
+            }
+        }
+        Err(e) => {
+            d.push(e);
+            None
+        }
+    };
+    (provider, d)
 }
 
 /// The clinic, and the region provider phone numbers are read in: the
@@ -1774,13 +1796,13 @@ fn region_only(file: &SourceFile) -> Option<model::phone::Region> {
 /// Every `covering` names a provider of the site.
 fn references_exist(
     providers: &[std::sync::Arc<Provider>],
-    all_slugs: &[String],
+    files: &[ProviderPath],
     diags: &mut Diagnostics,
 ) -> bool {
-    let slugs: rustc_hash::FxHashSet<&str> = all_slugs.iter().map(String::as_str).collect();
+    let slugs: rustc_hash::FxHashSet<&str> = files.iter().map(|f| f.slug.as_str()).collect();
     // For "did you mean": made only when a slug is unknown.
     let known = std::cell::LazyCell::new(|| {
-        let mut v: Vec<String> = all_slugs.to_vec();
+        let mut v: Vec<String> = files.iter().map(|f| f.slug.clone()).collect();
         v.sort();
         v
     });
@@ -2005,6 +2027,58 @@ value = "javascript:alert(1)"
         let (third, diags) = load_site(dir.path(), Some(&cache));
         assert!(!third.complete);
         assert!(diags.has_errors());
+    }
+
+    #[test]
+    fn files_with_another_name_are_read_at_every_load() {
+        let dir = new_site();
+        let providers = dir.path().join("data/providers");
+        // kim-park.toml is a link to a file outside data/providers/, and
+        // sam-lee-2.toml a hard link to sam-lee.toml: either can change
+        // while the watcher names only the other name.
+        let extra = dir.path().join("data/extra");
+        let _ = std::fs::create_dir_all(&extra);
+        let _ = std::fs::copy(providers.join("jane-doe.toml"), extra.join("kim.toml"));
+        if let Err(e) =
+            std::os::unix::fs::symlink("../extra/kim.toml", providers.join("kim-park.toml"))
+        {
+            panic!("{e}");
+        }
+        if let Err(e) = std::fs::hard_link(
+            providers.join("sam-lee.toml"),
+            providers.join("sam-lee-2.toml"),
+        ) {
+            panic!("{e}");
+        }
+        let cache = LoadCache::default();
+        let (first, diags) = load_site(dir.path(), Some(&cache));
+        assert!(first.complete, "{diags:?}");
+        let role = |l: &Loaded, slug: &str| {
+            l.providers
+                .iter()
+                .find(|p| p.slug == slug)
+                .map(|p| p.role.clone())
+        };
+        let edit = |path: &Path, from: &str, to: &str| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            assert!(text.contains(from), "{} has no `{from}`", path.display());
+            // In place, as `fs::write` does: every name of the file sees it.
+            let _ = std::fs::write(path, text.replace(from, to));
+        };
+        edit(&extra.join("kim.toml"), "Family physician", "Family doctor");
+        edit(
+            &providers.join("sam-lee.toml"),
+            "Nurse practitioner",
+            "Nurse",
+        );
+        cache.only_changed(["sam-lee".to_string()]);
+        let (second, _) = load_site(dir.path(), Some(&cache));
+        assert_eq!(role(&second, "kim-park").as_deref(), Some("Family doctor"));
+        assert_eq!(role(&second, "sam-lee-2").as_deref(), Some("Nurse"));
+        assert_eq!(
+            role(&second, "jane-doe").as_deref(),
+            Some("Family physician")
+        );
     }
 
     #[test]

@@ -33,7 +33,9 @@ pub struct Site {
     /// The day the build is for (`SOURCE_DATE_EPOCH`, else today in the clinic's time zone).
     pub today: NaiveDate,
     /// Position of each provider in `providers`, by slug.
-    by_slug: rustc_hash::FxHashMap<String, usize>,
+    /// (The table holds positions only, hashed by the provider's slug: no
+    /// copy of each slug is made.)
+    by_slug: hashbrown::HashTable<usize>,
     /// The routes over the typical week, worked out once for the check and
     /// the pages ([`crate::reach::Analysis::typical_week`]).
     pub(crate) typical_week: std::sync::OnceLock<std::sync::Arc<crate::reach::OpenMinutes>>,
@@ -64,11 +66,12 @@ impl Site {
             .into_iter()
             .filter_map(|i| slots.get_mut(i).and_then(Option::take))
             .collect();
-        let by_slug = providers
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.slug.clone(), i))
-            .collect();
+        let mut by_slug = hashbrown::HashTable::with_capacity(providers.len());
+        for (i, p) in providers.iter().enumerate() {
+            by_slug.insert_unique(slug_hash(&p.slug), i, |&j: &usize| {
+                providers.get(j).map_or(0, |q| slug_hash(&q.slug))
+            });
+        }
         Site {
             root,
             config,
@@ -82,8 +85,17 @@ impl Site {
 
     /// The index of the provider with `slug`.
     pub fn provider_index(&self, slug: &str) -> Option<usize> {
-        self.by_slug.get(slug).copied()
+        self.by_slug
+            .find(slug_hash(slug), |&i| {
+                self.providers.get(i).is_some_and(|p| p.slug == slug)
+            })
+            .copied()
     }
+}
+
+fn slug_hash(slug: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(slug)
 }
 
 /// `site.toml`.
