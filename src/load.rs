@@ -2030,6 +2030,30 @@ value = "javascript:alert(1)"
     }
 
     #[test]
+    fn a_new_region_rereads_every_file_even_when_none_is_named() {
+        let dir = new_site();
+        let cache = LoadCache::default();
+        let (first, _) = load_site(dir.path(), Some(&cache));
+        assert!(first.complete);
+        let clinic = dir.path().join("data/clinic.toml");
+        let text = std::fs::read_to_string(&clinic).unwrap_or_default();
+        assert!(text.contains("region = \"CA\""));
+        let _ = std::fs::write(&clinic, text.replace("region = \"CA\"", "region = \"US\""));
+        // Numbers are read in the clinic's region: no provider is handed back as it was.
+        cache.only_changed(Vec::new());
+        let (second, diags) = load_site(dir.path(), Some(&cache));
+        assert!(second.complete, "{diags:?}");
+        assert_eq!(first.providers.len(), second.providers.len());
+        for (a, b) in first.providers.iter().zip(&second.providers) {
+            assert!(
+                !std::sync::Arc::ptr_eq(a, b),
+                "{} was not read again",
+                a.slug
+            );
+        }
+    }
+
+    #[test]
     fn files_with_another_name_are_read_at_every_load() {
         let dir = new_site();
         let providers = dir.path().join("data/providers");
