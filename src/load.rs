@@ -1346,60 +1346,54 @@ struct Walked {
     paths: Option<std::sync::Arc<Vec<ProviderPath>>>,
     /// Their paths' bytes, for [`LoadCache::knows_file`].
     known: rustc_hash::FxHashSet<std::ffi::OsString>,
-    /// What the next load may take from the last one.
-    next: Vouched,
-    /// The last load's result for each of `paths`, in the same order, and
-    /// the region the numbers were read in.
+    /// What the caller vouched for since the last load: the same files are
+    /// there, and only those of these slugs may have changed
+    /// ([`LoadCache::only_changed`]). `None`: walk `data/providers/` again.
+    changed: Option<rustc_hash::FxHashSet<String>>,
+    /// The last load of `paths` (never of an earlier walk's).
     last: Option<LastLoad>,
 }
 
 /// A load's result for each provider file of a walk, in the walk's order.
 struct LastLoad {
-    paths: std::sync::Arc<Vec<ProviderPath>>,
+    /// The region the numbers were read in.
     region: Option<model::phone::Region>,
-    results: Vec<ProviderResult>,
-    /// Files to check at every load all the same: those that may be written
-    /// under another name, which the watcher would report instead.
-    pinned: Vec<bool>,
+    /// Each file's result, and whether it is pinned ([`pinned`]).
+    results: Vec<(ProviderResult, bool)>,
 }
 
 /// What one provider file became: the provider (if it converted) and its problems.
 type ProviderResult = (Option<std::sync::Arc<Provider>>, Diagnostics);
 
-/// What the caller (`serve`, from the file watcher's events) vouched for
-/// since the last load.
-#[derive(Default)]
-enum Vouched {
-    /// Nothing: walk `data/providers/` again.
-    #[default]
-    Nothing,
-    /// The same provider files are there ([`LoadCache::same_files`]).
-    SameFiles,
-    /// The same provider files are there and only the files of these slugs
-    /// may have changed ([`LoadCache::only_changed`]).
-    OnlyChanged(rustc_hash::FxHashSet<String>),
+/// Whether a file's result is made anew at every load, even when no one
+/// named the file: one that may be written under another name, which the
+/// watcher would report instead (through a link, or a hard link); a
+/// provider with a photo (the photo may have gone from `static/`); one that
+/// did not convert.
+fn pinned(p: &ProviderPath, stamp: Option<FileStamp>, result: &ProviderResult) -> bool {
+    p.linked
+        || stamp.is_none_or(|s| s.3 > 1)
+        || result
+            .0
+            .as_ref()
+            .is_none_or(|provider| provider.photo.is_some())
 }
 
 /// What a load may take from the last one ([`LoadCache::take_files`]).
 struct Reuse {
     paths: std::sync::Arc<Vec<ProviderPath>>,
-    /// With [`Vouched::OnlyChanged`]: the last load, and the slugs whose files changed.
-    unchanged: Option<(LastLoad, rustc_hash::FxHashSet<String>)>,
+    changed: rustc_hash::FxHashSet<String>,
+    last: Option<LastLoad>,
 }
 
 impl Reuse {
-    /// The last load's result for the `i`-th file, if its file did not change
-    /// and the result does not depend on anything else that may have (a photo
-    /// in `static/`, the clinic's region).
+    /// The last load's result for the `i`-th file, if its file was not
+    /// named, it is not pinned, and the region is the same.
     fn result(&self, i: usize, region: Option<model::phone::Region>) -> Option<ProviderResult> {
-        let (last, changed) = self.unchanged.as_ref()?;
-        let path = self.paths.get(i)?;
-        let (provider, diags) = last.results.get(i)?;
-        let fresh = last.region == region
-            && !changed.contains(&path.slug)
-            && last.pinned.get(i) == Some(&false)
-            && provider.as_ref().is_some_and(|p| p.photo.is_none());
-        fresh.then(|| (provider.clone(), diags.clone()))
+        let last = self.last.as_ref().filter(|l| l.region == region)?;
+        let (result, pinned) = last.results.get(i)?;
+        let named = self.changed.contains(&self.paths.get(i)?.slug);
+        (!named && !pinned).then(|| result.clone())
     }
 }
 
@@ -1442,15 +1436,6 @@ impl LoadCache {
             .is_ok_and(|f| f.known.contains(full.as_os_str()))
     }
 
-    /// The caller knows that no provider file appeared or went since the last
-    /// load (`serve`, from the file watcher's events): the next load uses the
-    /// last walk's list instead of listing `data/providers/` again.
-    pub fn same_files(&self) {
-        if let Ok(mut f) = self.files.lock() {
-            f.next = Vouched::SameFiles;
-        }
-    }
-
     /// The caller knows that no provider file appeared or went since the
     /// last load, and that only the files of `slugs` were written (`serve`,
     /// from the file watcher's events). The next load uses the last walk's
@@ -1459,28 +1444,19 @@ impl LoadCache {
     /// cache look-ups less on the way to a reload.
     pub fn only_changed(&self, slugs: impl IntoIterator<Item = String>) {
         if let Ok(mut f) = self.files.lock() {
-            f.next = Vouched::OnlyChanged(slugs.into_iter().collect());
+            f.changed = Some(slugs.into_iter().collect());
         }
     }
 
     /// What the next load may take from the last one, as vouched for since.
     fn take_files(&self) -> Option<Reuse> {
         let mut f = self.files.lock().ok()?;
-        let paths = f.paths.clone();
-        let last = f.last.take();
-        match (std::mem::take(&mut f.next), paths) {
-            (Vouched::Nothing, _) | (_, None) => None,
-            (Vouched::SameFiles, Some(paths)) => Some(Reuse {
-                paths,
-                unchanged: None,
-            }),
-            (Vouched::OnlyChanged(changed), Some(paths)) => Some(Reuse {
-                unchanged: last
-                    .filter(|l| std::sync::Arc::ptr_eq(&l.paths, &paths))
-                    .map(|l| (l, changed)),
-                paths,
-            }),
-        }
+        let changed = f.changed.take()?;
+        Some(Reuse {
+            paths: f.paths.clone()?,
+            changed,
+            last: f.last.take(),
+        })
     }
 
     fn remember_files(&self, paths: Option<std::sync::Arc<Vec<ProviderPath>>>) {
@@ -1493,7 +1469,7 @@ impl LoadCache {
             *f = Walked {
                 paths,
                 known,
-                next: Vouched::Nothing,
+                changed: None,
                 last: None,
             };
         }
@@ -1512,10 +1488,8 @@ impl LoadCache {
                 .is_some_and(|p| std::sync::Arc::ptr_eq(p, paths))
         {
             f.last = Some(LastLoad {
-                paths: paths.clone(),
                 region,
-                results: results.iter().map(|(r, _)| r.clone()).collect(),
-                pinned: results.iter().map(|&(_, pinned)| pinned).collect(),
+                results: results.to_vec(),
             });
         }
     }
@@ -1700,10 +1674,9 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             // A file whose size, modification time and inode are as last time
             // is not even read again. (Only `serve`'s cache compares stamps.)
             let stamp = load_cache.and_then(|_| file_stamp(&p.full));
-            // A file that may be written under another name (through a link,
-            // or a hard link) is never taken on the watcher's word.
-            let pinned = p.linked || stamp.is_none_or(|s| s.3 > 1);
-            (load_provider_file(p, stamp, env, load_cache), pinned)
+            let result = load_provider_file(p, stamp, env, load_cache);
+            let pinned = pinned(p, stamp, &result);
+            (result, pinned)
         })
         .collect();
     crate::timing::lap(start, "reading the provider files");
@@ -1967,6 +1940,31 @@ value = "javascript:alert(1)"
         dir
     }
 
+    /// A new site, loaded once through a new cache.
+    fn new_site_loaded() -> (tempfile::TempDir, LoadCache, Loaded) {
+        let dir = new_site();
+        let cache = LoadCache::default();
+        let (first, diags) = load_site(dir.path(), Some(&cache));
+        assert!(first.complete, "{diags:?}");
+        (dir, cache, first)
+    }
+
+    fn provider_of(l: &Loaded, slug: &str) -> Option<std::sync::Arc<Provider>> {
+        l.providers.iter().find(|p| p.slug == slug).cloned()
+    }
+
+    fn role(l: &Loaded, slug: &str) -> Option<String> {
+        provider_of(l, slug).map(|p| p.role.clone())
+    }
+
+    /// Replaces `from` by `to` in the file, in place (as `fs::write` does:
+    /// every name of the file sees it).
+    fn edit(path: &Path, from: &str, to: &str) {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(text.contains(from), "{} has no `{from}`", path.display());
+        let _ = std::fs::write(path, text.replace(from, to));
+    }
+
     #[test]
     fn a_cached_clinic_is_the_same_and_follows_its_file() {
         let dir = new_site();
@@ -2006,20 +2004,10 @@ value = "javascript:alert(1)"
 
     #[test]
     fn cached_loads_reparse_only_changed_files() {
-        let dir = new_site();
-        let cache = LoadCache::default();
-        let (first, _) = load_site(dir.path(), Some(&cache));
-        assert!(first.complete);
+        let (dir, cache, first) = new_site_loaded();
         let jane = dir.path().join("data/providers/jane-doe.toml");
-        let text = std::fs::read_to_string(&jane).unwrap_or_default();
-        let _ = std::fs::write(&jane, text.replace("Family physician", "Family doctor"));
+        edit(&jane, "Family physician", "Family doctor");
         let (second, _) = load_site(dir.path(), Some(&cache));
-        let role = |l: &Loaded, slug: &str| {
-            l.providers
-                .iter()
-                .find(|p| p.slug == slug)
-                .map(|p| p.role.clone())
-        };
         assert_eq!(role(&second, "jane-doe").as_deref(), Some("Family doctor"));
         assert_eq!(role(&second, "sam-lee"), role(&first, "sam-lee"));
         // A file broken after a good load is reported, not served from the cache.
@@ -2031,14 +2019,12 @@ value = "javascript:alert(1)"
 
     #[test]
     fn a_new_region_rereads_every_file_even_when_none_is_named() {
-        let dir = new_site();
-        let cache = LoadCache::default();
-        let (first, _) = load_site(dir.path(), Some(&cache));
-        assert!(first.complete);
-        let clinic = dir.path().join("data/clinic.toml");
-        let text = std::fs::read_to_string(&clinic).unwrap_or_default();
-        assert!(text.contains("region = \"CA\""));
-        let _ = std::fs::write(&clinic, text.replace("region = \"CA\"", "region = \"US\""));
+        let (dir, cache, first) = new_site_loaded();
+        edit(
+            &dir.path().join("data/clinic.toml"),
+            "region = \"CA\"",
+            "region = \"US\"",
+        );
         // Numbers are read in the clinic's region: no provider is handed back as it was.
         cache.only_changed(Vec::new());
         let (second, diags) = load_site(dir.path(), Some(&cache));
@@ -2051,6 +2037,31 @@ value = "javascript:alert(1)"
                 a.slug
             );
         }
+    }
+
+    #[test]
+    fn a_photo_is_checked_at_every_load_even_when_its_file_is_not_named() {
+        let dir = new_site();
+        let _ = std::fs::create_dir_all(dir.path().join("static"));
+        let _ = std::fs::write(dir.path().join("static/sam.jpg"), b"jpeg");
+        edit(
+            &dir.path().join("data/providers/sam-lee.toml"),
+            "role = ",
+            "photo = \"sam.jpg\"\nrole = ",
+        );
+        let cache = LoadCache::default();
+        let (first, diags) = load_site(dir.path(), Some(&cache));
+        assert!(first.complete, "{diags:?}");
+        let _ = std::fs::remove_file(dir.path().join("static/sam.jpg"));
+        cache.only_changed(Vec::new());
+        let (second, diags) = load_site(dir.path(), Some(&cache));
+        assert!(!second.complete);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.contains("static/sam.jpg does not exist")),
+            "{diags:?}"
+        );
     }
 
     #[test]
@@ -2077,18 +2088,6 @@ value = "javascript:alert(1)"
         let cache = LoadCache::default();
         let (first, diags) = load_site(dir.path(), Some(&cache));
         assert!(first.complete, "{diags:?}");
-        let role = |l: &Loaded, slug: &str| {
-            l.providers
-                .iter()
-                .find(|p| p.slug == slug)
-                .map(|p| p.role.clone())
-        };
-        let edit = |path: &Path, from: &str, to: &str| {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            assert!(text.contains(from), "{} has no `{from}`", path.display());
-            // In place, as `fs::write` does: every name of the file sees it.
-            let _ = std::fs::write(path, text.replace(from, to));
-        };
         edit(&extra.join("kim.toml"), "Family physician", "Family doctor");
         edit(
             &providers.join("sam-lee.toml"),
@@ -2107,20 +2106,16 @@ value = "javascript:alert(1)"
 
     #[test]
     fn a_load_vouched_for_rereads_only_the_files_named() {
-        let dir = new_site();
-        let cache = LoadCache::default();
-        let (first, _) = load_site(dir.path(), Some(&cache));
-        assert!(first.complete);
+        let (dir, cache, first) = new_site_loaded();
         let jane = std::fs::read_to_string(dir.path().join("data/providers/jane-doe.toml"))
             .unwrap_or_default();
         let edit = |slug: &str, from: &str, to: &str| {
-            let path = dir.path().join(format!("data/providers/{slug}.toml"));
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(text.contains(from), "{slug}.toml has no `{from}`");
-            let _ = std::fs::write(&path, text.replace(from, to));
+            edit(
+                &dir.path().join(format!("data/providers/{slug}.toml")),
+                from,
+                to,
+            );
         };
-        let find = |l: &Loaded, slug: &str| l.providers.iter().find(|p| p.slug == slug).cloned();
-        let role = |l: &Loaded, slug: &str| find(l, slug).map(|p| p.role.clone());
         edit("jane-doe", "Family physician", "Family doctor");
         edit("sam-lee", "Nurse practitioner", "Nurse");
         // Only jane-doe is vouched for: sam-lee's file is not even looked at,
@@ -2134,7 +2129,7 @@ value = "javascript:alert(1)"
             Some("Nurse practitioner")
         );
         assert!(matches!(
-            (find(&first, "sam-lee"), find(&second, "sam-lee")),
+            (provider_of(&first, "sam-lee"), provider_of(&second, "sam-lee")),
             (Some(a), Some(b)) if std::sync::Arc::ptr_eq(&a, &b)
         ));
         // Naming sam-lee reads the edit; so does a load vouched for by no one.

@@ -59,12 +59,9 @@ impl Site {
             .map(|(i, p)| (p.sort_key.as_str(), p.slug.as_str(), i))
             .collect();
         keyed.sort_unstable();
-        let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
-        let mut slots: Vec<Option<std::sync::Arc<Provider>>> =
-            providers.into_iter().map(Some).collect();
-        let providers: Vec<std::sync::Arc<Provider>> = order
-            .into_iter()
-            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        let providers: Vec<std::sync::Arc<Provider>> = keyed
+            .iter()
+            .filter_map(|&(_, _, i)| providers.get(i).cloned())
             .collect();
         let mut by_slug = hashbrown::HashTable::with_capacity(providers.len());
         for (i, p) in providers.iter().enumerate() {
