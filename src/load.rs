@@ -1630,7 +1630,10 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             // If no thread can be started, the first number loads it.
             let _ = std::thread::Builder::new()
                 .name("howtoreach-phone-metadata".into())
-                .spawn_scoped(scope, model::phone::load_metadata);
+                .spawn_scoped(scope, move || {
+                    model::phone::load_metadata();
+                    crate::timing::lap(start, "loading the phone metadata");
+                });
         }
         let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
         let paths = match load_cache.and_then(LoadCache::take_files) {
@@ -1648,6 +1651,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
                 (paths, None)
             }
         };
+        crate::timing::lap(start, "walking data/providers");
         (config, paths)
     });
     crate::timing::lap(start, "finding the provider files");

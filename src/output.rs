@@ -10,6 +10,7 @@
 
 use std::fs;
 use std::io;
+use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -216,6 +217,18 @@ pub struct Staging {
     /// Whether each target (public, handouts) held a previous output to reuse
     /// files from: a first build skips the comparison.
     previous: [bool; 2],
+    /// The staging folders, held open: files and folders are made relative
+    /// to them, so the kernel looks up two or three names per file rather
+    /// than every folder of the path from `/`.
+    roots: [OwnedFd; 2],
+}
+
+/// The place of `dest`'s folder in [`Staging`]'s pairs.
+fn tree(dest: Dest) -> usize {
+    match dest {
+        Dest::Public => 0,
+        Dest::Handouts => 1,
+    }
 }
 
 fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
@@ -231,6 +244,7 @@ impl Staging {
             public: staging_path(&targets.public),
             handouts: staging_path(&targets.handouts),
         };
+        let mut roots = Vec::with_capacity(2);
         for dir in [&staged.public, &staged.handouts] {
             if dir.exists() {
                 // Left by a killed build: ours only if it carries the marker (or
@@ -249,11 +263,21 @@ impl Staging {
             fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
             let marker = dir.join(MARKER);
             fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, &e))?;
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let root = rustix::fs::open(dir.as_path(), flags, Mode::empty())
+                .map_err(|e| io_error("open", dir, &io::Error::from(e)))?;
+            roots.push(root);
         }
+        let [public, handouts]: [OwnedFd; 2] = roots.try_into().map_err(|_| {
+            // Unreachable: the loop above pushes one folder for each of the two.
+            Diagnostic::error("the staging folders did not open")
+        })?;
         Ok(Staging {
             previous: [targets.public.is_dir(), targets.handouts.is_dir()],
             targets: targets.clone(),
             staged,
+            roots: [public, handouts],
         })
     }
 
@@ -341,7 +365,10 @@ impl Emit for Staging {
         {
             return Ok(());
         }
-        write_new(&full, bytes)
+        use std::io::Write as _;
+        self.create(dest, path, &full)?
+            .write_all(bytes)
+            .map_err(|e| io_error("write", &full, &e))
     }
 
     /// Writes the parts as they come, and still writes only a changed file:
@@ -364,7 +391,7 @@ impl Emit for Staging {
         let mut old = Vec::new();
         // The new file, starting with the `matched` bytes both have.
         let start = |matched: u64| -> Result<fs::File, Diagnostic> {
-            let mut file = create_new(&full)?;
+            let mut file = self.create(dest, path, &full)?;
             if matched > 0 {
                 let copied = fs::File::open(&previous)
                     .and_then(|f| io::copy(&mut f.take(matched), &mut file));
@@ -411,9 +438,47 @@ impl Emit for Staging {
         }
         start(matched).map(drop)
     }
+
+    fn folder(&self, dest: Dest, path: &str) -> Result<(), Diagnostic> {
+        use rustix::fs::{Mode, mkdirat};
+        match mkdirat(
+            &self.roots[tree(dest)],
+            path,
+            Mode::from_bits_truncate(0o777),
+        ) {
+            Ok(()) => Ok(()),
+            Err(e) if e == rustix::io::Errno::EXIST => Ok(()),
+            // A missing parent, say: the whole path, as a file would make it.
+            Err(_) => {
+                let (full, _) = self.paths(dest, path);
+                fs::create_dir_all(&full).map_err(|e| io_error("create", &full, &e))
+            }
+        }
+    }
 }
 
 impl Staging {
+    /// A new file at `path` of `dest` (staged at `full`), made relative to
+    /// the open staging folder. Anything but the usual case (a missing
+    /// folder, a file already there) is left to [`create_new`].
+    fn create(&self, dest: Dest, path: &str, full: &Path) -> Result<fs::File, Diagnostic> {
+        use rustix::fs::{Mode, OFlags, openat};
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+        // A path is relative to its tree (as `full`, joined to it, is).
+        if path.starts_with('/') {
+            return create_new(full);
+        }
+        match openat(
+            &self.roots[tree(dest)],
+            path,
+            flags,
+            Mode::from_bits_truncate(0o666),
+        ) {
+            Ok(fd) => Ok(fs::File::from(fd)),
+            Err(_) => create_new(full),
+        }
+    }
+
     /// Where `path` of `dest` is staged, and where it is live when there is
     /// a previous output to reuse files from.
     fn paths(&self, dest: Dest, path: &str) -> (PathBuf, Option<PathBuf>) {
@@ -440,19 +505,10 @@ fn link(previous: &Path, full: &Path) -> bool {
         .is_ok()
 }
 
-/// Writes `bytes` to a new file at `path`. The folder is made on the first
-/// file that needs it (one system call per file in the usual case, not a
-/// check before each). A file already there (the same path emitted twice, as
-/// when `static/` replaces a built-in file) is removed first, never written
-/// through: it may be a hard link to the live output.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    use std::io::Write as _;
-    create_new(path)?
-        .write_all(bytes)
-        .map_err(|e| io_error("write", path, &e))
-}
-
-/// A new file at `path`, as [`write_new`] makes it.
+/// A new file at `path`. The folder is made when the file finds it missing
+/// (not checked before each file). A file already there (the same path
+/// emitted twice, as when `static/` replaces a built-in file) is removed
+/// first, never written through: it may be a hard link to the live output.
 fn create_new(path: &Path) -> Result<fs::File, Diagnostic> {
     let create = || {
         fs::OpenOptions::new()
@@ -559,6 +615,43 @@ mod tests {
             assert_eq!(staged, parts.concat(), "{parts:?}");
             assert_eq!(was_linked, linked, "{parts:?}");
         }
+    }
+
+    #[test]
+    fn files_are_made_in_announced_folders_and_in_new_ones_alike() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let targets = OutputPaths {
+            public: dir.path().join("public"),
+            handouts: dir.path().join("handouts"),
+        };
+        let staging = Staging::new(&targets).expect("staging");
+        staging.folder(Dest::Public, "providers/a").expect("folder");
+        // Announcing a folder twice, or one whose parent is missing, is fine.
+        staging.folder(Dest::Public, "providers/a").expect("again");
+        staging.folder(Dest::Public, "x/y/z").expect("nested");
+        let files = [
+            (Dest::Public, "providers/a/index.html", "page"),
+            (Dest::Public, "not/announced/qr.svg", "qr"),
+            (Dest::Handouts, "a.html", "handout"),
+            // The same path again replaces the file (as `static/` does).
+            (Dest::Public, "providers/a/index.html", "page 2"),
+        ];
+        for (dest, path, text) in files {
+            staging.emit(dest, path, text.as_bytes()).expect("emitted");
+        }
+        staging
+            .emit(Dest::Public, "providers/a/index.html/under-a-file", b"x")
+            .expect_err("a file cannot be a folder");
+        staging.commit().expect("commit");
+        let read = |p: PathBuf| fs::read_to_string(p).expect("written");
+        assert_eq!(
+            read(targets.public.join("providers/a/index.html")),
+            "page 2"
+        );
+        assert_eq!(read(targets.public.join("not/announced/qr.svg")), "qr");
+        assert_eq!(read(targets.handouts.join("a.html")), "handout");
+        assert!(targets.public.join("x/y/z").is_dir());
+        assert!(!dir.path().join("x").exists(), "nothing outside the tree");
     }
 
     #[test]

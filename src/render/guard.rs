@@ -270,6 +270,10 @@ impl Emit for Guard<'_> {
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+
+    fn folder(&self, dest: Dest, path: &str) -> Result<(), Diagnostic> {
+        self.inner.folder(dest, path)
+    }
 }
 
 /// The digits of a written number, if it has a sensible count of them.

@@ -61,6 +61,13 @@ pub trait Emit: Sync {
         })?;
         self.emit(dest, path, &all)
     }
+
+    /// Says that files under the folder `path` follow, none emitted there
+    /// yet: an emitter that writes to disk makes the folder now rather than
+    /// finding it missing at the first file. The others need not care.
+    fn folder(&self, _dest: Dest, _path: &str) -> Result<(), Diagnostic> {
+        Ok(())
+    }
 }
 
 /// Receives a file's parts, in order ([`Emit::emit_parts`]).
@@ -124,6 +131,10 @@ impl Emit for Counting<'_> {
         self.inner.emit_parts(dest, path, write)?;
         self.count(dest);
         Ok(())
+    }
+
+    fn folder(&self, dest: Dest, path: &str) -> Result<(), Diagnostic> {
+        self.inner.folder(dest, path)
     }
 }
 
@@ -511,6 +522,7 @@ pub fn render_site(
                 |buf, p| {
                     let url = views.page_url(&p.slug);
                     let dir = format!("providers/{}", p.slug);
+                    out.folder(Dest::Public, &dir)?;
                     let qr =
                         qr::qr_svg(&url, &format!("QR code linking to the page of {}", p.name))
                             .unwrap_or_default();
