@@ -750,7 +750,18 @@ pub fn provider_from_source(
     env: ProviderEnv<'_>,
     diags: &mut Diagnostics,
 ) -> Option<Provider> {
-    let raw: RawProvider = match parse_toml(file) {
+    provider_from_parsed(file, parse_toml(file), slug, env, diags)
+}
+
+/// [`provider_from_source`] after its TOML was parsed (which needs no clinic facts).
+fn provider_from_parsed(
+    file: &SourceFile,
+    parsed: Result<RawProvider, Diagnostic>,
+    slug: &str,
+    env: ProviderEnv<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Provider> {
+    let raw = match parsed {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
@@ -1625,16 +1636,16 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     // on another core while site.toml is read and the provider files are
     // found (the scope ends when it is loaded; the clinic's numbers need it next).
     let start = std::time::Instant::now();
-    let (config, (paths, reuse)) = std::thread::scope(|scope| {
-        if !model::phone::metadata_loaded() {
-            // If no thread can be started, the first number loads it.
-            let _ = std::thread::Builder::new()
+    let (config, (paths, reuse), early) = std::thread::scope(|scope| {
+        // If no thread can be started, the first number loads it.
+        let loading = !model::phone::metadata_loaded()
+            && std::thread::Builder::new()
                 .name("howtoreach-phone-metadata".into())
                 .spawn_scoped(scope, move || {
                     model::phone::load_metadata();
                     crate::timing::lap(start, "loading the phone metadata");
-                });
-        }
+                })
+                .is_ok();
         let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
         let paths = match load_cache.and_then(LoadCache::take_files) {
             Some(reuse) => {
@@ -1652,7 +1663,13 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
             }
         };
         crate::timing::lap(start, "walking data/providers");
-        (config, paths)
+        // Until the metadata is loaded (`serve`, whose loads after the first
+        // find it loaded, has its own cache), this core reads provider files ahead.
+        let early = match (loading, &paths.1) {
+            (true, None) if load_cache.is_none() => parse_ahead(&paths.0),
+            _ => Vec::new(),
+        };
+        (config, paths, early)
     });
     crate::timing::lap(start, "finding the provider files");
     let clinic_file = read("data/clinic.toml", &mut diags);
@@ -1668,10 +1685,17 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     };
     // Read and convert in parallel; each file's diagnostics stay with it, in order.
     use rayon::prelude::*;
-    let results: Vec<(ProviderResult, bool)> = paths
-        .par_iter()
+    let ahead = early.len();
+    let mut early = early.into_iter();
+    let work: Vec<(&ProviderPath, Option<Early>)> =
+        paths.iter().map(|p| (p, early.next())).collect();
+    let results: Vec<(ProviderResult, bool)> = work
+        .into_par_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, early))| {
+            if let Some(early) = early {
+                return (early.convert(p, env), false);
+            }
             if let Some(same) = reuse.as_ref().and_then(|r| r.result(i, env.region)) {
                 return (same, false);
             }
@@ -1684,6 +1708,9 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         })
         .collect();
     crate::timing::lap(start, "reading the provider files");
+    crate::timing::note(|| {
+        format!("{ahead} provider files were parsed while the phone metadata loaded")
+    });
     if let Some(c) = load_cache {
         c.remember_load(&paths, env.region, &results);
     }
@@ -1706,6 +1733,52 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         complete,
     };
     (loaded, diags)
+}
+
+/// A provider file read and parsed before the clinic's region was known.
+struct Early(Result<(SourceFile, Result<RawProvider, Diagnostic>), Diagnostic>);
+
+/// The largest number of files [`parse_ahead`] holds: a bound on the memory
+/// it takes (some 5 MB) whatever the timing.
+const MOST_AHEAD: usize = 2048;
+
+/// Reads and parses provider files, in order, until the phone metadata has
+/// loaded (their numbers cannot be read before). The metadata takes some
+/// 100 ms to load on another core; this one would otherwise wait.
+fn parse_ahead(paths: &[ProviderPath]) -> Vec<Early> {
+    paths
+        .iter()
+        .take(MOST_AHEAD)
+        .take_while(|_| !model::phone::metadata_loaded())
+        .map(Early::read)
+        .collect()
+}
+
+impl Early {
+    fn read(p: &ProviderPath) -> Early {
+        Early(read_source(&p.full, &p.shown).map(|file| {
+            let parsed = parse_toml(&file);
+            (file, parsed)
+        }))
+    }
+
+    /// The provider, as [`load_provider_file`] makes it without a cache.
+    fn convert(self, p: &ProviderPath, env: ProviderEnv<'_>) -> ProviderResult {
+        let mut d = Diagnostics::default();
+        let provider = match self.0 {
+            Ok((file, parsed)) => {
+                provider_from_parsed(&file, parsed, &p.slug, env, &mut d).map(|mut provider| {
+                    provider.file = file.release(&p.full);
+                    std::sync::Arc::new(provider)
+                })
+            }
+            Err(e) => {
+                d.push(e);
+                None
+            }
+        };
+        (provider, d)
+    }
 }
 
 /// Reads and converts one provider file, through `serve`'s cache if there is one.
@@ -1967,6 +2040,52 @@ value = "javascript:alert(1)"
         let text = std::fs::read_to_string(path).unwrap_or_default();
         assert!(text.contains(from), "{} has no `{from}`", path.display());
         let _ = std::fs::write(path, text.replace(from, to));
+    }
+
+    #[test]
+    fn a_file_parsed_ahead_gives_what_a_file_read_in_turn_gives() {
+        let dir = new_site();
+        let providers = dir.path().join("data/providers");
+        let files = [
+            ("toml-error.toml", "name = \"A\"\nrole = \n"),
+            (
+                "bad-number.toml",
+                "name = \"B\"\nrole = \"Nurse\"\nreviewed = 2026-11-01\n[[channels]]\nkind = \"phone\"\nvalue = \"12\"\n",
+            ),
+            (
+                "unknown-key.toml",
+                "name = \"C\"\nrole = \"Nurse\"\nreviewed = 2026-11-01\nnmae = 1\n",
+            ),
+        ];
+        for (name, text) in files {
+            let _ = std::fs::write(providers.join(name), text);
+        }
+        let mut diags = Diagnostics::default();
+        let mut paths = find_provider_files(dir.path(), &mut diags);
+        let mut gone = paths[0].clone();
+        gone.full = providers.join("gone.toml");
+        gone.shown = PathBuf::from("data/providers/gone.toml");
+        paths.push(gone);
+        assert!(paths.len() > 4, "{paths:?}");
+        let cache = ParseCache::default();
+        let env = ProviderEnv {
+            region: model::phone::parse_region("CA"),
+            root: dir.path(),
+            cache: &cache,
+        };
+        let mut failed = 0;
+        for p in &paths {
+            let in_turn = load_provider_file(p, None, env, None);
+            let ahead = Early::read(p).convert(p, env);
+            failed += usize::from(in_turn.0.is_none());
+            assert_eq!(
+                format!("{ahead:?}"),
+                format!("{in_turn:?}"),
+                "{}",
+                p.shown.display()
+            );
+        }
+        assert_eq!(failed, 4, "the three broken files and the missing one fail");
     }
 
     #[test]

@@ -15,6 +15,13 @@ fn origin() -> Instant {
     *AT.get_or_init(Instant::now)
 }
 
+/// Prints a note among the timings (nothing when they are off).
+pub fn note(text: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("timing: {}", text());
+    }
+}
+
 /// Starts the clock that every [`lap`] counts from (call it first in `main`).
 pub fn begin() {
     if enabled() {
