@@ -378,6 +378,17 @@ struct Good {
     owned: HashMap<String, Vec<Key>>,
     /// The providers' entries in the index.
     summaries: Summaries,
+    /// What every public file served was checked not to hold.
+    looked_for: render::guard::LookedFor,
+}
+
+/// What [`Builder::finish`] does after an incremental rebuild's reload.
+struct Deferred {
+    /// The changed providers, whose index entry is still to be made.
+    changed: BTreeSet<String>,
+    /// The public files rendered again, checked against the changed
+    /// providers only so far (the index and sitemap come with `finish`).
+    fresh: HashSet<Key>,
 }
 
 /// What a rebuild did, for the terminal.
@@ -524,9 +535,9 @@ struct Builder {
     incremental: Result<(), String>,
     /// Warnings already shown in the terminal.
     warnings_shown: HashSet<String>,
-    /// After an incremental rebuild: the changed providers whose index entry
-    /// is still to be made ([`Builder::finish`] renders the index and sitemap).
-    deferred: Option<BTreeSet<String>>,
+    /// After an incremental rebuild: what [`Builder::finish`] does (the
+    /// index, the sitemap, the guard's look at the site).
+    deferred: Option<Deferred>,
     /// After a good build: its warnings so far; [`Builder::finish`] adds the
     /// reachability warnings and shows what is new.
     warnings_pending: Option<Diagnostics>,
@@ -780,12 +791,15 @@ impl Builder {
             served.errors = None;
         }
         shared.bump();
+        // Every file passed through this very guard's values in render_site.
+        let looked_for = render::Guard::new(&site, &render::Discard).looked_for();
         self.good = Some(Good {
             site,
             templates,
             static_keys,
             owned,
             summaries,
+            looked_for,
         });
         self.pending_full = false;
         Ok(ReportKind::Full {
@@ -822,7 +836,16 @@ impl Builder {
         // The index and sitemap follow right after the reload is sent
         // (`finish`); until then, requests for them wait.
         shared.set_index_pending(true);
-        self.deferred = Some(changed.clone());
+        let fresh = parts
+            .keys()
+            .filter(|(tree, _)| *tree == Tree::Public)
+            .cloned()
+            .chain(["index.html", "sitemap.xml"].map(|p| (Tree::Public, p.to_string())))
+            .collect();
+        self.deferred = Some(Deferred {
+            changed: changed.clone(),
+            fresh,
+        });
         {
             let mut served = shared.write();
             for slug in affected.iter().chain(removed) {
@@ -851,7 +874,7 @@ impl Builder {
     /// warnings, and the warnings not shown before.
     fn finish(&mut self, shared: &Shared) -> Finished {
         let mut out = Finished::default();
-        if let Some(changed) = self.deferred.take() {
+        if let Some(Deferred { changed, fresh }) = self.deferred.take() {
             // Requests for the index never wait for ever, even if this panics.
             struct Ready<'a>(&'a Shared);
             impl Drop for Ready<'_> {
@@ -884,18 +907,31 @@ impl Builder {
                 None => false,
             };
             drop(ready);
+            let rendered_in = start.elapsed();
             // The reload's pages were guarded against the providers they show;
-            // now every public file against every patients-only value, as a
-            // build does (a number just made private may stand on a page that
-            // did not change). If one leaks, the full rebuild reports it.
+            // now against every patients-only value, as a build does. The
+            // files that did not change passed a guard last time: if it
+            // looked for every value this one does, they pass this one too;
+            // if not (a number just made private may stand on a page that did
+            // not change), every public file is looked at. If one leaks, the
+            // full rebuild reports it.
             let guarded = rendered
-                && self.good.as_ref().is_some_and(|good| {
-                    public_files_pass_the_guard(&good.site, &shared.read().files)
+                && self.good.as_mut().is_some_and(|good| {
+                    let guard = render::Guard::new(&good.site, &render::Discard);
+                    let looked_for = guard.looked_for();
+                    let only = looked_for.within(&good.looked_for).then_some(&fresh);
+                    let (pass, seen) = public_files_pass(&guard, &shared.read().files, only);
+                    out.guarded = seen;
+                    if pass {
+                        good.looked_for = looked_for;
+                    }
+                    pass
                 });
             if !guarded {
                 out.full = Some(self.rebuild(shared, true));
             }
             out.index = Some(start.elapsed());
+            out.index_alone = rendered_in;
         }
         if let Some(mut diags) = self.warnings_pending.take() {
             if self.opts.warnings_later
@@ -911,13 +947,19 @@ impl Builder {
     }
 }
 
-/// Whether no public file holds a patients-only value of `site` (both cores).
-fn public_files_pass_the_guard(site: &Site, files: &Files) -> bool {
-    let guard = render::Guard::new(site, &render::Discard);
-    files
+/// Whether no public file (of `only`, if given) holds a value `guard` looks
+/// for (both cores), and how many files that is.
+fn public_files_pass(
+    guard: &render::Guard<'_>,
+    files: &Files,
+    only: Option<&HashSet<Key>>,
+) -> (bool, usize) {
+    let wanted = |key: &Key| key.0 == Tree::Public && only.is_none_or(|o| o.contains(key));
+    let pass = files
         .par_iter()
-        .filter(|((tree, _), _)| *tree == Tree::Public)
-        .all(|((_, path), bytes)| guard.emit(Dest::Public, path, bytes).is_ok())
+        .filter(|(key, _)| wanted(key))
+        .all(|((_, path), bytes)| guard.emit(Dest::Public, path, bytes).is_ok());
+    (pass, files.keys().filter(|key| wanted(key)).count())
 }
 
 /// What [`Builder::finish`] did after a reload.
@@ -925,6 +967,10 @@ fn public_files_pass_the_guard(site: &Site, files: &Files) -> bool {
 struct Finished {
     /// How long the index and sitemap took, after an incremental rebuild.
     index: Option<Duration>,
+    /// How many public files the guard was to look at then.
+    guarded: usize,
+    /// The part of `index` before the guard.
+    index_alone: Duration,
     /// The full rebuild that replaced an index that could not be rendered
     /// alone, or that reports a patients-only value the guard found.
     full: Option<Report>,
@@ -1482,7 +1528,12 @@ fn watch_loop(
         } else if let Some(took) = finished.index
             && std::env::var_os("HOWTOREACH_TIMINGS").is_some()
         {
-            eprintln!("timing: the index and sitemap followed in {}", ms(took));
+            eprintln!(
+                "timing: the index and sitemap followed in {} (rendered in {}; then the guard, at {} public files)",
+                ms(took),
+                ms(finished.index_alone),
+                finished.guarded
+            );
         }
     }
 }
@@ -2057,13 +2108,14 @@ phone = "+1 204 555 0198"
     }
 
     /// The index and sitemap that follow an incremental rebuild's reload.
-    fn finish(b: &mut Builder, shared: &Shared) {
+    fn finish(b: &mut Builder, shared: &Shared) -> Finished {
         let finished = b.finish(shared);
         assert!(
             finished.full.is_none(),
             "the index needed a full rebuild: {finished:?}"
         );
         assert!(!*shared.index_pending.lock().expect("lock"));
+        finished
     }
 
     #[test]
@@ -2144,7 +2196,19 @@ phone = "+1 204 555 0198"
             &provider("Cy Cole-Smith", "+1 204 555 0123", &[], None),
         );
         let r = b.rebuild(&shared, false);
-        finish(&mut b, &shared);
+        let finished = finish(&mut b, &shared);
+        // Nothing new to look for: only the files rendered again are looked at.
+        let public = shared
+            .read()
+            .files
+            .keys()
+            .filter(|k| k.0 == Tree::Public)
+            .count();
+        assert!(
+            (3..public).contains(&finished.guarded),
+            "{} of {public}",
+            finished.guarded
+        );
         assert_eq!(
             r.kind,
             ReportKind::Incremental {
@@ -2317,6 +2381,16 @@ phone = "+1 204 555 0198"
         let r = b.rebuild(&shared, false);
         assert!(matches!(r.kind, ReportKind::Incremental { .. }), "{r:?}");
         let finished = b.finish(&shared);
+        let public = shared
+            .read()
+            .files
+            .keys()
+            .filter(|k| k.0 == Tree::Public)
+            .count();
+        assert_eq!(
+            finished.guarded, public,
+            "a new value looked for: every file"
+        );
         let full = finished
             .full
             .expect("a full rebuild after the guard's finding");

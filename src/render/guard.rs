@@ -36,6 +36,22 @@ const MAX_DIGITS: usize = 18;
 /// Texts shorter than this are not looked for (they would match by chance).
 const MIN_TEXT: usize = 7;
 
+/// The values a [`Guard`] looks for: its site's patients-only values that
+/// the site does not publish anyway.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LookedFor {
+    numbers: FxHashSet<Digits>,
+    texts: FxHashSet<String>,
+}
+
+impl LookedFor {
+    /// Whether `other` looks for every value this looks for: then a file
+    /// that passed a guard looking for `other` passes one looking for this.
+    pub fn within(&self, other: &LookedFor) -> bool {
+        self.numbers.is_subset(&other.numbers) && self.texts.is_subset(&other.texts)
+    }
+}
+
 pub struct Guard<'a> {
     inner: &'a dyn Emit,
     site: &'a Site,
@@ -45,6 +61,8 @@ pub struct Guard<'a> {
     lengths: Vec<usize>,
     /// Other patients-only values as written, and the owner of each pattern.
     texts: Option<aho_corasick::AhoCorasick>,
+    /// The texts `texts` finds, in its pattern order.
+    patterns: Vec<String>,
     text_owners: Vec<(usize, usize)>,
     /// How many bytes a value looked for can span at most, written out: a
     /// file emitted in parts is looked at with this much of the part before.
@@ -180,9 +198,18 @@ impl<'a> Guard<'a> {
             lengths: lengths_of(&numbers),
             numbers,
             texts,
+            patterns,
             text_owners: owners,
             overlap,
             written: AtomicUsize::new(0),
+        }
+    }
+
+    /// Every value this guard looks for.
+    pub fn looked_for(&self) -> LookedFor {
+        LookedFor {
+            numbers: self.numbers.keys().copied().collect(),
+            texts: self.patterns.iter().cloned().collect(),
         }
     }
 
