@@ -1352,7 +1352,14 @@ fn classify(root: &Path, path: &Path) -> Change {
         ["site.toml"] => Change::Everything,
         ["data"] | ["data", "clinic.toml"] => Change::Everything,
         ["data", "providers", ..] if !junk => Change::Provider,
-        ["templates", ..] if !junk => Change::Everything,
+        // What the build does not read as a template (notes, hidden files)
+        // changes nothing.
+        ["templates", rest @ ..]
+            if rest.iter().all(|n| !n.starts_with('.'))
+                && rest.last().is_none_or(|n| render::is_template_name(n)) =>
+        {
+            Change::Everything
+        }
         ["static", ..] => Change::Everything,
         _ => Change::Ignored,
     }
@@ -2463,6 +2470,11 @@ phone = "+1 204 555 0198"
         assert_eq!(c("data/providers/.a.toml.swp"), Change::Ignored);
         assert_eq!(c("data/providers/a.toml~"), Change::Ignored);
         assert_eq!(c("templates/base.html"), Change::Everything);
+        assert_eq!(c("templates/partials"), Change::Everything);
+        assert_eq!(c("templates"), Change::Everything);
+        assert_eq!(c("templates/README.md"), Change::Ignored);
+        assert_eq!(c("templates/.git/index"), Change::Ignored);
+        assert_eq!(c("templates/base.html~"), Change::Ignored);
         assert_eq!(c("static/style.css"), Change::Everything);
         assert_eq!(c("public/index.html"), Change::Ignored);
         assert_eq!(c("handouts/a.html"), Change::Ignored);

@@ -1025,6 +1025,40 @@ fn site_templates_and_static_files_win_over_built_ins() {
 }
 
 #[test]
+fn notes_hidden_files_and_editor_backups_in_templates_are_not_templates() {
+    let site = Site::unbuilt();
+    site.write(
+        "templates/provider.html",
+        "{% extends \"base.html\" %}{% block content %}<p>SITE-PROVIDER {{ provider.name }}</p>{% endblock content %}",
+    );
+    // Each of these would fail the build as a template.
+    let broken = "{{ not a template";
+    for name in [
+        "README.md",
+        "README",
+        "notes.md",
+        "LICENSE.txt",
+        ".DS_Store",
+        "provider.html~",
+        "provider.html.bak",
+        ".provider.html.swp",
+        "#provider.html#",
+        "4913",
+        ".git/HEAD",
+    ] {
+        site.write(&format!("templates/{name}"), broken);
+    }
+    site.build().expect_success();
+    let page = site.read("public/providers/nadia-okafor/index.html");
+    assert!(page.contains("SITE-PROVIDER Nadia Okafor"), "{page}");
+    // Any other file is a template: its error is reported.
+    site.write("templates/partials/card.txt", broken);
+    site.build()
+        .expect_code(1)
+        .expect_stderr("templates/partials/card.txt");
+}
+
+#[test]
 fn template_error_leaves_the_previous_output_untouched() {
     // Fails while rendering, after the output has started to be written.
     let site = Site::built();

@@ -209,7 +209,34 @@ impl Templates {
     }
 }
 
-/// Loads the built-in templates and the site's own (`templates/`, any depth).
+/// Whether a file in a site's `templates/` is a template, by its name. Not
+/// templates: hidden files (`.DS_Store`, `.gitkeep`), an editor's backup,
+/// swap and lock files (`index.html~`, `.index.html.swp`, `#index.html#`,
+/// `index.html.bak`, vim's `4913`), and notes (`README`, `README.txt`,
+/// `notes.md`, `LICENSE`). Folders whose name starts with `.` are skipped too.
+pub fn is_template_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or_default();
+    let skipped_ends = [
+        "~",
+        ".swp",
+        ".swo",
+        ".swx",
+        ".tmp",
+        ".bak",
+        ".orig",
+        ".md",
+        ".markdown",
+    ];
+    !(name.starts_with('.')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || skipped_ends.iter().any(|e| lower.ends_with(e))
+        || ["readme", "license", "licence", "changelog", "notes"].contains(&stem))
+}
+
+/// Loads the built-in templates and the site's own (`templates/`, any depth;
+/// files [`is_template_name`] accepts).
 pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut sources: std::collections::BTreeMap<String, String> = BUILTIN_TEMPLATES
@@ -219,9 +246,14 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut own = BTreeSet::new();
     let dir = root.join("templates");
     if dir.is_dir() {
+        let hidden = |e: &walkdir::DirEntry| {
+            e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
+        };
         for entry in walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
             .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| !hidden(e))
         {
             let entry = match entry {
                 Ok(e) => e,
@@ -234,7 +266,9 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file()
+                || !is_template_name(&entry.file_name().to_string_lossy())
+            {
                 continue;
             }
             let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
@@ -709,6 +743,40 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_names() {
+        for name in [
+            "base.html",
+            "provider.html",
+            "card.txt",
+            "sitemap.xml",
+            "icon.svg",
+            "macros.tera",
+            "readme-card.html",
+        ] {
+            assert!(is_template_name(name), "{name}");
+        }
+        for name in [
+            "README",
+            "README.md",
+            "Readme.txt",
+            "notes.markdown",
+            "LICENSE",
+            ".DS_Store",
+            ".gitkeep",
+            "base.html~",
+            ".base.html.swp",
+            "base.html.swo",
+            "#base.html#",
+            ".#base.html",
+            "base.html.bak",
+            "base.html.orig",
+            "4913",
+        ] {
+            assert!(!is_template_name(name), "{name}");
+        }
+    }
 
     #[test]
     fn finds_site_wide_variables_in_tags_only() {
