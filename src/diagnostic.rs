@@ -45,7 +45,9 @@ fn text_hash(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     // A fast hash with no keys (the same text always gives the same hash):
     // it tells an edit from the text read before, not a crafted collision,
-    // and every provider file's text is hashed as it is released.
+    // and every provider file's text is hashed as it is released. (On a
+    // 32-bit machine it has 32 bits; a collision would only show a changed
+    // file's new lines under an old diagnostic.)
     let mut h = rustc_hash::FxHasher::default();
     text.hash(&mut h);
     h.finish()

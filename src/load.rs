@@ -1665,9 +1665,10 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         crate::timing::lap(start, "walking data/providers");
         // Until the metadata is loaded (`serve`, whose loads after the first
         // find it loaded, has its own cache), this core reads provider files ahead.
-        let early = match (loading, &paths.1) {
-            (true, None) if load_cache.is_none() => parse_ahead(&paths.0),
-            _ => Vec::new(),
+        let early = if loading && load_cache.is_none() {
+            parse_ahead(&paths.0)
+        } else {
+            Vec::new()
         };
         (config, paths, early)
     });
@@ -1738,20 +1739,28 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
 /// A provider file read and parsed before the clinic's region was known.
 struct Early(Result<(SourceFile, Result<RawProvider, Diagnostic>), Diagnostic>);
 
-/// The largest number of files [`parse_ahead`] holds: a bound on the memory
-/// it takes (some 5 MB) whatever the timing.
+/// The most files [`parse_ahead`] holds, and the most bytes of their text:
+/// bounds on the memory it takes whatever the timing (2,048 files of 2 KB,
+/// about 15 MB with what they parse into; a few files of the largest size
+/// allowed, 1 MiB, as much).
 const MOST_AHEAD: usize = 2048;
+const MOST_AHEAD_BYTES: usize = 4 << 20;
 
 /// Reads and parses provider files, in order, until the phone metadata has
 /// loaded (their numbers cannot be read before). The metadata takes some
 /// 100 ms to load on another core; this one would otherwise wait.
 fn parse_ahead(paths: &[ProviderPath]) -> Vec<Early> {
-    paths
-        .iter()
-        .take(MOST_AHEAD)
-        .take_while(|_| !model::phone::metadata_loaded())
-        .map(Early::read)
-        .collect()
+    let mut early = Vec::new();
+    let mut bytes = 0;
+    for p in paths.iter().take(MOST_AHEAD) {
+        if bytes >= MOST_AHEAD_BYTES || model::phone::metadata_loaded() {
+            break;
+        }
+        let file = Early::read(p);
+        bytes += file.0.as_ref().map_or(0, |(f, _)| f.text.len());
+        early.push(file);
+    }
+    early
 }
 
 impl Early {
@@ -1764,21 +1773,28 @@ impl Early {
 
     /// The provider, as [`load_provider_file`] makes it without a cache.
     fn convert(self, p: &ProviderPath, env: ProviderEnv<'_>) -> ProviderResult {
-        let mut d = Diagnostics::default();
-        let provider = match self.0 {
-            Ok((file, parsed)) => {
-                provider_from_parsed(&file, parsed, &p.slug, env, &mut d).map(|mut provider| {
-                    provider.file = file.release(&p.full);
-                    std::sync::Arc::new(provider)
-                })
-            }
-            Err(e) => {
-                d.push(e);
-                None
-            }
-        };
-        (provider, d)
+        match self.0 {
+            Ok((file, parsed)) => uncached(p, &file, parsed, env),
+            Err(e) => (None, Diagnostics(vec![e])),
+        }
     }
+}
+
+/// A provider file read without `serve`'s cache, converted. Nothing compares
+/// texts later (`serve` always loads with a cache, whose files keep theirs):
+/// the few a diagnostic needs are read again (2 KB a provider, 100 MB at 50,000).
+fn uncached(
+    p: &ProviderPath,
+    file: &SourceFile,
+    parsed: Result<RawProvider, Diagnostic>,
+    env: ProviderEnv<'_>,
+) -> ProviderResult {
+    let mut d = Diagnostics::default();
+    let provider = provider_from_parsed(file, parsed, &p.slug, env, &mut d).map(|mut provider| {
+        provider.file = file.release(&p.full);
+        std::sync::Arc::new(provider)
+    });
+    (provider, d)
 }
 
 /// Reads and converts one provider file, through `serve`'s cache if there is one.
@@ -1788,37 +1804,23 @@ fn load_provider_file(
     env: ProviderEnv<'_>,
     load_cache: Option<&LoadCache>,
 ) -> ProviderResult {
-    let mut d = Diagnostics::default();
     if let Some(hit) = load_cache.and_then(|c| c.get_by_stamp(&p.full, stamp, env.region)) {
         return hit;
     }
-    let provider = match read_source(&p.full, &p.shown) {
-        Ok(file) => {
-            if let Some(hit) = load_cache.and_then(|c| c.get(&p.full, &file, stamp, env.region)) {
-                return hit;
-            }
-            let provider = provider_from_source(&file, &p.slug, env, &mut d);
-            match load_cache {
-                Some(c) => {
-                    let provider = provider.map(std::sync::Arc::new);
-                    c.put(&p.full, &file, stamp, env.region, &provider, &d);
-                    provider
-                }
-                // Nothing compares texts later (`serve` always loads
-                // with a cache, whose files keep theirs): the few a
-                // diagnostic needs are read again (2 KB a provider,
-                // 100 MB at 50,000).
-                None => provider.map(|mut provider| {
-                    provider.file = file.release(&p.full);
-                    std::sync::Arc::new(provider)
-                }),
-            }
-        }
-        Err(e) => {
-            d.push(e);
-            None
-        }
+    let file = match read_source(&p.full, &p.shown) {
+        Ok(file) => file,
+        Err(e) => return (None, Diagnostics(vec![e])),
     };
+    let Some(c) = load_cache else {
+        let parsed = parse_toml(&file);
+        return uncached(p, &file, parsed, env);
+    };
+    if let Some(hit) = c.get(&p.full, &file, stamp, env.region) {
+        return hit;
+    }
+    let mut d = Diagnostics::default();
+    let provider = provider_from_source(&file, &p.slug, env, &mut d).map(std::sync::Arc::new);
+    c.put(&p.full, &file, stamp, env.region, &provider, &d);
     (provider, d)
 }
 

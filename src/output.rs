@@ -237,6 +237,47 @@ fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
         .help("check that the folder is writable and the disk has space; the previous output is untouched")
 }
 
+/// Makes the empty staging folder `dir` (removing one a killed build left),
+/// with its marker, and opens it.
+fn prepare(dir: &Path) -> Result<OwnedFd, Diagnostic> {
+    use rustix::fs::{Mode, OFlags};
+    if dir.exists() {
+        // Left by a killed build: ours only if it carries the marker (or
+        // is empty: killed before the marker was written).
+        let ours =
+            dir.join(MARKER).is_file() || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+        if !ours {
+            return Err(Diagnostic::error(format!(
+                "{} exists and was not made by howtoreach",
+                dir.display()
+            ))
+            .help("howtoreach stages builds in this folder: move or rename it"));
+        }
+        remove_ours(dir).map_err(|e| io_error("remove the old staging folder", dir, &e))?;
+    }
+    fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
+    let marker = dir.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, &e))?;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(dir, flags, Mode::empty())
+        .map_err(|e| io_error("open", dir, &io::Error::from(e)))
+}
+
+/// Whether `path` (of an emitted file or folder) stays inside its tree:
+/// relative, without `..`. The renderer makes no other (slugs and `static/`
+/// paths are checked before); an output folder handle would not hold another.
+fn inside(path: &str) -> bool {
+    Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// The error for a path [`inside`] refuses.
+fn outside(path: &str) -> Diagnostic {
+    Diagnostic::error(format!("the output path {path} leaves the output folder"))
+        .help("this is a bug in howtoreach: please report it with the site that shows it")
+}
+
 impl Staging {
     /// Prepares empty staging folders (removing a staging folder a killed build left).
     pub fn new(targets: &OutputPaths) -> Result<Staging, Diagnostic> {
@@ -244,40 +285,11 @@ impl Staging {
             public: staging_path(&targets.public),
             handouts: staging_path(&targets.handouts),
         };
-        let mut roots = Vec::with_capacity(2);
-        for dir in [&staged.public, &staged.handouts] {
-            if dir.exists() {
-                // Left by a killed build: ours only if it carries the marker (or
-                // is empty: killed before the marker was written).
-                let ours = dir.join(MARKER).is_file()
-                    || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-                if !ours {
-                    return Err(Diagnostic::error(format!(
-                        "{} exists and was not made by howtoreach",
-                        dir.display()
-                    ))
-                    .help("howtoreach stages builds in this folder: move or rename it"));
-                }
-                remove_ours(dir).map_err(|e| io_error("remove the old staging folder", dir, &e))?;
-            }
-            fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
-            let marker = dir.join(MARKER);
-            fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, &e))?;
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let root = rustix::fs::open(dir.as_path(), flags, Mode::empty())
-                .map_err(|e| io_error("open", dir, &io::Error::from(e)))?;
-            roots.push(root);
-        }
-        let [public, handouts]: [OwnedFd; 2] = roots.try_into().map_err(|_| {
-            // Unreachable: the loop above pushes one folder for each of the two.
-            Diagnostic::error("the staging folders did not open")
-        })?;
         Ok(Staging {
+            roots: [prepare(&staged.public)?, prepare(&staged.handouts)?],
             previous: [targets.public.is_dir(), targets.handouts.is_dir()],
             targets: targets.clone(),
             staged,
-            roots: [public, handouts],
         })
     }
 
@@ -358,6 +370,10 @@ impl Emit for Staging {
     /// does): no new inode, no data written, and the swap stays atomic. The
     /// staging tree starts empty, so a linked file is never written through.
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        use std::io::Write as _;
+        if !inside(path) {
+            return Err(outside(path));
+        }
         let (full, previous) = self.paths(dest, path);
         if let Some(previous) = &previous
             && same_bytes(previous, bytes)
@@ -365,7 +381,6 @@ impl Emit for Staging {
         {
             return Ok(());
         }
-        use std::io::Write as _;
         self.create(dest, path, &full)?
             .write_all(bytes)
             .map_err(|e| io_error("write", &full, &e))
@@ -378,6 +393,9 @@ impl Emit for Staging {
     /// matches is hard-linked, as [`Staging::emit`] does.
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
         use std::io::{Read as _, Write as _};
+        if !inside(path) {
+            return Err(outside(path));
+        }
         let (full, previous) = self.paths(dest, path);
         // The live file, read alongside, while every part so far matched it.
         let mut same_so_far = previous
@@ -441,6 +459,9 @@ impl Emit for Staging {
 
     fn folder(&self, dest: Dest, path: &str) -> Result<(), Diagnostic> {
         use rustix::fs::{Mode, mkdirat};
+        if !inside(path) {
+            return Err(outside(path));
+        }
         match mkdirat(
             &self.roots[tree(dest)],
             path,
@@ -464,10 +485,7 @@ impl Staging {
     fn create(&self, dest: Dest, path: &str, full: &Path) -> Result<fs::File, Diagnostic> {
         use rustix::fs::{Mode, OFlags, openat};
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
-        // A path is relative to its tree (as `full`, joined to it, is).
-        if path.starts_with('/') {
-            return create_new(full);
-        }
+        // (`path` is relative: [`inside`] was asked before.)
         match openat(
             &self.roots[tree(dest)],
             path,
@@ -652,6 +670,15 @@ mod tests {
         assert_eq!(read(targets.handouts.join("a.html")), "handout");
         assert!(targets.public.join("x/y/z").is_dir());
         assert!(!dir.path().join("x").exists(), "nothing outside the tree");
+        // Nor relative to the working folder (a handle mistaken for it).
+        assert!(!Path::new("x/y/z").exists() && !Path::new("not/announced").exists());
+        for path in ["/etc/howtoreach-x", "../x", "a/../../x"] {
+            let staging = Staging::new(&targets).expect("staging");
+            staging.emit(Dest::Public, path, b"x").expect_err(path);
+            staging.folder(Dest::Public, path).expect_err(path);
+            staging.abandon();
+        }
+        assert!(!dir.path().join("x").exists() && !Path::new("/etc/howtoreach-x").exists());
     }
 
     #[test]

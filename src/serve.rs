@@ -762,7 +762,7 @@ impl Builder {
         let mut templates = render::load_templates(self.root())?;
         let everything = |_: Tree, _: &str| true;
         let out = Collect::new(&everything);
-        let stats = render::render_site(&site, &mut templates, &out)?;
+        let (stats, looked_for) = render::render_site_guarded(&site, &mut templates, &out)?;
         let files = out.into_files();
         let static_keys = static_keys(self.root());
         let slugs: HashSet<&str> = site.providers.iter().map(|p| p.slug.as_str()).collect();
@@ -791,8 +791,6 @@ impl Builder {
             served.errors = None;
         }
         shared.bump();
-        // Every file passed through this very guard's values in render_site.
-        let looked_for = render::Guard::new(&site, &render::Discard).looked_for();
         self.good = Some(Good {
             site,
             templates,
@@ -836,16 +834,19 @@ impl Builder {
         // The index and sitemap follow right after the reload is sent
         // (`finish`); until then, requests for them wait.
         shared.set_index_pending(true);
-        let fresh = parts
+        let fresh: Vec<Key> = parts
             .keys()
             .filter(|(tree, _)| *tree == Tree::Public)
             .cloned()
             .chain(["index.html", "sitemap.xml"].map(|p| (Tree::Public, p.to_string())))
             .collect();
-        self.deferred = Some(Deferred {
-            changed: changed.clone(),
-            fresh,
+        // (A rebuild whose `finish` has not run yet left its own.)
+        let deferred = self.deferred.get_or_insert_with(|| Deferred {
+            changed: BTreeSet::new(),
+            fresh: HashSet::default(),
         });
+        deferred.changed.extend(changed.iter().cloned());
+        deferred.fresh.extend(fresh);
         {
             let mut served = shared.write();
             for slug in affected.iter().chain(removed) {
@@ -920,12 +921,19 @@ impl Builder {
                     let guard = render::Guard::new(&good.site, &render::Discard);
                     let looked_for = guard.looked_for();
                     let only = looked_for.within(&good.looked_for).then_some(&fresh);
-                    let (pass, seen) = public_files_pass(&guard, &shared.read().files, only);
+                    let (leaking, seen) = public_files_leaking(&guard, &shared.read().files, only);
                     out.guarded = seen;
-                    if pass {
+                    if leaking.is_empty() {
                         good.looked_for = looked_for;
+                        return true;
                     }
-                    pass
+                    // Not served a moment longer: the full rebuild below
+                    // fails on them and keeps serving what it had.
+                    let mut served = shared.write();
+                    for key in &leaking {
+                        served.files.remove(key);
+                    }
+                    false
                 });
             if !guarded {
                 out.full = Some(self.rebuild(shared, true));
@@ -947,19 +955,32 @@ impl Builder {
     }
 }
 
-/// Whether no public file (of `only`, if given) holds a value `guard` looks
-/// for (both cores), and how many files that is.
-fn public_files_pass(
+/// The public files (of `only`, if given) that hold a value `guard` looks
+/// for (on both cores), and how many files were looked at.
+fn public_files_leaking(
     guard: &render::Guard<'_>,
     files: &Files,
     only: Option<&HashSet<Key>>,
-) -> (bool, usize) {
-    let wanted = |key: &Key| key.0 == Tree::Public && only.is_none_or(|o| o.contains(key));
-    let pass = files
-        .par_iter()
-        .filter(|(key, _)| wanted(key))
-        .all(|((_, path), bytes)| guard.emit(Dest::Public, path, bytes).is_ok());
-    (pass, files.keys().filter(|key| wanted(key)).count())
+) -> (Vec<Key>, usize) {
+    let leaks = |(key, bytes): (&Key, &Arc<[u8]>)| {
+        let leaks = key.0 == Tree::Public && guard.emit(Dest::Public, &key.1, bytes).is_err();
+        leaks.then(|| key.clone())
+    };
+    match only {
+        Some(only) => {
+            let some: Vec<(&Key, &Arc<[u8]>)> = only
+                .iter()
+                .filter_map(|key| files.get_key_value(key))
+                .collect();
+            let leaking = some.par_iter().filter_map(|&f| leaks(f)).collect();
+            (leaking, some.len())
+        }
+        None => {
+            let leaking = files.par_iter().filter_map(leaks).collect();
+            let public = files.keys().filter(|k| k.0 == Tree::Public).count();
+            (leaking, public)
+        }
+    }
 }
 
 /// What [`Builder::finish`] did after a reload.
@@ -2387,13 +2408,13 @@ phone = "+1 204 555 0198"
         );
         let r = b.rebuild(&shared, false);
         assert!(matches!(r.kind, ReportKind::Incremental { .. }), "{r:?}");
-        let finished = b.finish(&shared);
         let public = shared
             .read()
             .files
             .keys()
             .filter(|k| k.0 == Tree::Public)
             .count();
+        let finished = b.finish(&shared);
         assert_eq!(
             finished.guarded, public,
             "a new value looked for: every file"
@@ -2404,6 +2425,19 @@ phone = "+1 204 555 0198"
         assert!(
             matches!(full.kind, ReportKind::Failed { .. }),
             "the full rebuild fails on the leak: {full:?}"
+        );
+        // And the page that shows it is no longer served.
+        let served = snapshot(&shared);
+        let shows = |bytes: &Vec<u8>| String::from_utf8_lossy(bytes).contains("555 0116");
+        let leaking: Vec<_> = served
+            .iter()
+            .filter(|(k, v)| k.0 == Tree::Public && shows(v))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(leaking.is_empty(), "{leaking:?}");
+        assert!(
+            served.contains_key(&(Tree::Public, "providers/g/index.html".to_string())),
+            "the rest is still served"
         );
     }
 

@@ -34,12 +34,30 @@ pub fn begin() {
 pub fn lap(start: Instant, what: &str) {
     if enabled() {
         eprintln!(
-            "timing: {what} done at {:.3} s ({:.3} s into its stage), peak memory so far {}",
+            "timing: {what} done at {:.3} s ({:.3} s into its stage), CPU so far {}, peak memory so far {}",
             origin().elapsed().as_secs_f64(),
             start.elapsed().as_secs_f64(),
+            cpu_time().unwrap_or_else(|| "unknown".into()),
             peak_memory().unwrap_or_else(|| "unknown".into())
         );
     }
+}
+
+/// The process's CPU time so far, user and system (`/proc/self/stat`, in
+/// the kernel's clock ticks: 10 ms on Linux).
+fn cpu_time() -> Option<String> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(format!(
+        "{:.2} s (user {:.2}, system {:.2})",
+        (user + system) as f64 / 100.0,
+        user as f64 / 100.0,
+        system as f64 / 100.0
+    ))
 }
 
 /// The process's peak resident memory (`VmHWM` on Linux).

@@ -447,6 +447,16 @@ pub fn render_site(
     templates: &mut Templates,
     out: &dyn Emit,
 ) -> Result<RenderStats, Diagnostics> {
+    render_site_guarded(site, templates, out).map(|(stats, _)| stats)
+}
+
+/// [`render_site`], also giving what the patients-only guard looked for in
+/// every public file.
+pub fn render_site_guarded(
+    site: &Site,
+    templates: &mut Templates,
+    out: &dyn Emit,
+) -> Result<(RenderStats, guard::LookedFor), Diagnostics> {
     let native_pages = templates.native;
     let site_wide = templates.needs_site_wide();
     let own = &templates.own;
@@ -656,11 +666,12 @@ pub fn render_site(
         return Err(diags);
     }
     let n = site.providers.len();
-    Ok(RenderStats {
+    let stats = RenderStats {
         pages: n + 2,
         providers: n,
         files: guard.written.load(std::sync::atomic::Ordering::Relaxed),
-    })
+    };
+    Ok((stats, guard.looked_for()))
 }
 
 /// `sitemap.xml`: the index and every provider page, with their review dates.
