@@ -2135,6 +2135,16 @@ phone = "+1 204 555 0198"
         );
     }
 
+    /// How many public files `serve` serves.
+    fn public_files(shared: &Shared) -> usize {
+        shared
+            .read()
+            .files
+            .keys()
+            .filter(|k| k.0 == Tree::Public)
+            .count()
+    }
+
     /// The index and sitemap that follow an incremental rebuild's reload.
     fn finish(b: &mut Builder, shared: &Shared) -> Finished {
         let finished = b.finish(shared);
@@ -2226,12 +2236,7 @@ phone = "+1 204 555 0198"
         let r = b.rebuild(&shared, false);
         let finished = finish(&mut b, &shared);
         // Nothing new to look for: only the files rendered again are looked at.
-        let public = shared
-            .read()
-            .files
-            .keys()
-            .filter(|k| k.0 == Tree::Public)
-            .count();
+        let public = public_files(&shared);
         assert!(
             (3..public).contains(&finished.guarded),
             "{} of {public}",
@@ -2408,12 +2413,7 @@ phone = "+1 204 555 0198"
         );
         let r = b.rebuild(&shared, false);
         assert!(matches!(r.kind, ReportKind::Incremental { .. }), "{r:?}");
-        let public = shared
-            .read()
-            .files
-            .keys()
-            .filter(|k| k.0 == Tree::Public)
-            .count();
+        let public = public_files(&shared);
         let finished = b.finish(&shared);
         assert_eq!(
             finished.guarded, public,
