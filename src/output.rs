@@ -371,10 +371,7 @@ impl Emit for Staging {
     /// staging tree starts empty, so a linked file is never written through.
     fn emit(&self, dest: Dest, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         use std::io::Write as _;
-        if !inside(path) {
-            return Err(outside(path));
-        }
-        let (full, previous) = self.paths(dest, path);
+        let (full, previous) = self.paths(dest, path)?;
         if let Some(previous) = &previous
             && same_bytes(previous, bytes)
             && link(previous, &full)
@@ -393,10 +390,7 @@ impl Emit for Staging {
     /// matches is hard-linked, as [`Staging::emit`] does.
     fn emit_parts(&self, dest: Dest, path: &str, write: &mut Parts<'_>) -> Result<(), Diagnostic> {
         use std::io::{Read as _, Write as _};
-        if !inside(path) {
-            return Err(outside(path));
-        }
-        let (full, previous) = self.paths(dest, path);
+        let (full, previous) = self.paths(dest, path)?;
         // The live file, read alongside, while every part so far matched it.
         let mut same_so_far = previous
             .as_ref()
@@ -459,9 +453,7 @@ impl Emit for Staging {
 
     fn folder(&self, dest: Dest, path: &str) -> Result<(), Diagnostic> {
         use rustix::fs::{Mode, mkdirat};
-        if !inside(path) {
-            return Err(outside(path));
-        }
+        let (full, _) = self.paths(dest, path)?;
         match mkdirat(
             &self.roots[tree(dest)],
             path,
@@ -470,10 +462,7 @@ impl Emit for Staging {
             Ok(()) => Ok(()),
             Err(e) if e == rustix::io::Errno::EXIST => Ok(()),
             // A missing parent, say: the whole path, as a file would make it.
-            Err(_) => {
-                let (full, _) = self.paths(dest, path);
-                fs::create_dir_all(&full).map_err(|e| io_error("create", &full, &e))
-            }
+            Err(_) => fs::create_dir_all(&full).map_err(|e| io_error("create", &full, &e)),
         }
     }
 }
@@ -485,7 +474,7 @@ impl Staging {
     fn create(&self, dest: Dest, path: &str, full: &Path) -> Result<fs::File, Diagnostic> {
         use rustix::fs::{Mode, OFlags, openat};
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
-        // (`path` is relative: [`inside`] was asked before.)
+        // (`path` is relative: [`Staging::paths`] made `full` first.)
         match openat(
             &self.roots[tree(dest)],
             path,
@@ -498,8 +487,12 @@ impl Staging {
     }
 
     /// Where `path` of `dest` is staged, and where it is live when there is
-    /// a previous output to reuse files from.
-    fn paths(&self, dest: Dest, path: &str) -> (PathBuf, Option<PathBuf>) {
+    /// a previous output to reuse files from. Refuses a path that leaves its
+    /// tree ([`inside`]): every file, folder and link is made through here.
+    fn paths(&self, dest: Dest, path: &str) -> Result<(PathBuf, Option<PathBuf>), Diagnostic> {
+        if !inside(path) {
+            return Err(outside(path));
+        }
         let (base, live, reuse) = match dest {
             Dest::Public => (&self.staged.public, &self.targets.public, self.previous[0]),
             Dest::Handouts => (
@@ -508,7 +501,7 @@ impl Staging {
                 self.previous[1],
             ),
         };
-        (base.join(path), reuse.then(|| live.join(path)))
+        Ok((base.join(path), reuse.then(|| live.join(path))))
     }
 }
 
