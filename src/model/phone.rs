@@ -23,10 +23,12 @@ impl Phone {
         // twenty-five regions' patterns) is looked up once, for both the
         // validity test and the choice of format; `is_valid` and
         // `country().id()` would each search again.
-        let db = &*phonenumber::metadata::DATABASE;
-        let metadata = number.metadata(db);
+        let db: &'static phonenumber::metadata::Database = &phonenumber::metadata::DATABASE;
         let national = number.national().to_string();
-        let valid = if national == number.national().value().to_string() {
+        // (`metadata` searches with the digits without leading zeros.)
+        let value = number.national().value().to_string();
+        let metadata = region_metadata(db, number.code().value(), &value);
+        let valid = if national == value {
             metadata.is_some_and(|m| has_a_known_type(m.descriptors(), &national))
         } else {
             // Leading zeros (Italy): `is_valid` tests the digits with them.
@@ -74,11 +76,41 @@ impl Phone {
     }
 }
 
+/// The metadata of the region whose rules `national` follows, among those
+/// of country code `code`: libphonenumber's own search (`validator::source_for`,
+/// which `PhoneNumber::metadata` calls), with the patterns matched by
+/// [`starts_with_match`].
+fn region_metadata(
+    db: &'static phonenumber::metadata::Database,
+    code: u16,
+    national: &str,
+) -> Option<&'static phonenumber::metadata::Metadata> {
+    let regions = db.region(&code)?;
+    if let [only] = regions[..] {
+        // A code of one region, or of none ("001": +800 and the like).
+        return if only == "001" {
+            db.by_code(&code).and_then(|m| m.into_iter().next())
+        } else {
+            only.parse::<Region>()
+                .ok()
+                .and_then(|r| db.by_id(r.as_ref()))
+        };
+    }
+    regions.into_iter().find_map(|region| {
+        let meta = db.by_id(region)?;
+        let found = match meta.leading_digits() {
+            Some(leading) => starts_with_match(leading.as_str(), national),
+            None => has_a_known_type(meta.descriptors(), national),
+        };
+        found.then_some(meta)
+    })
+}
+
 /// `phonenumber::is_valid`'s test, on metadata already found: the number
 /// matches the region's general pattern and the pattern of at least one
 /// type of line (fixed, mobile, toll-free, ...), as `number_type` is not `Unknown`.
-fn has_a_known_type(d: &phonenumber::metadata::Descriptors, national: &str) -> bool {
-    d.general().is_match(national)
+fn has_a_known_type(d: &'static phonenumber::metadata::Descriptors, national: &str) -> bool {
+    matches(d.general(), national)
         && [
             d.premium_rate(),
             d.toll_free(),
@@ -93,7 +125,63 @@ fn has_a_known_type(d: &phonenumber::metadata::Descriptors, national: &str) -> b
         ]
         .into_iter()
         .flatten()
-        .any(|t| t.is_match(national))
+        .any(|t| matches(t, national))
+}
+
+/// `Descriptor::is_match`: a possible length, and the pattern matches from the start.
+fn matches(d: &'static phonenumber::metadata::Descriptor, national: &str) -> bool {
+    let lengths = d.possible_length();
+    (lengths.is_empty() || u16::try_from(national.len()).is_ok_and(|n| lengths.contains(&n)))
+        && starts_with_match(d.national_number().as_str(), national)
+}
+
+/// `pattern` compiled as phonenumber compiles it (spaces and line breaks in
+/// it are layout), to match only from the start of the text.
+fn anchored(pattern: &str) -> Option<regex::Regex> {
+    // The line break ends a `#` comment, were there one.
+    let mut builder = regex::RegexBuilder::new(&format!("^(?:{pattern}\n)"));
+    builder.ignore_whitespace(true);
+    // The texts matched are a national number's ASCII digits: `\d` need not
+    // stand for every script's digits, which makes the larger patterns (the
+    // United States' lists its area codes) several times smaller once compiled.
+    // A pattern that needs Unicode (none does) is compiled with it.
+    builder
+        .unicode(false)
+        .build()
+        .or_else(|_| builder.unicode(true).build())
+        .ok()
+}
+
+/// Whether `pattern` (one of the metadata's) matches `text` from its first
+/// character, as phonenumber tests it (the leftmost match starts at 0).
+///
+/// phonenumber compiles its patterns into one cache behind one lock, found by
+/// hashing the whole pattern (the United States' is 1,400 characters) at
+/// every use: two threads checking numbers spent more time there than
+/// matching. Here each thread keeps its own compiled patterns, found by the
+/// pattern's address: the metadata is a `static` that lives as long as the
+/// program, so one address is always the same pattern.
+fn starts_with_match(pattern: &'static str, text: &str) -> bool {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<regex::Regex>>> =
+            std::cell::RefCell::default();
+    }
+    let key = (pattern.as_ptr() as usize, pattern.len());
+    COMPILED.with(|compiled| {
+        let Ok(mut compiled) = compiled.try_borrow_mut() else {
+            // (Not reached: nothing here calls back into this function.)
+            return anchored(pattern).is_some_and(|re| re.is_match(text));
+        };
+        compiled
+            .entry(key)
+            // A match from the start, leftmost or not, is one the anchored
+            // pattern finds. The metadata's patterns all compile (phonenumber
+            // checks their syntax as it loads them, and would panic on one
+            // that did not compile); one that did not would match nothing.
+            .or_insert_with(|| anchored(pattern))
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+    })
 }
 
 static METADATA_LOADED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
