@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Dest, Emit, Parts};
 use crate::diagnostic::Diagnostic;
-use crate::model::{ChannelValue, Site};
+use crate::model::{ChannelValue, Provider, Site};
 
 /// Digits of a number: how many (leading zeros count) and their value.
 type Digits = (u8, u64);
@@ -73,46 +73,27 @@ pub struct Guard<'a> {
 
 impl<'a> Guard<'a> {
     pub fn new(site: &'a Site, inner: &'a dyn Emit) -> Self {
+        use rayon::prelude::*;
+        // Each provider's patients-only values, worked out on both cores,
+        // then gathered in the providers' order (the first owner of a
+        // number is the one named).
+        let private: Vec<Vec<Private>> = site
+            .providers
+            .par_iter()
+            .enumerate()
+            .map(|(pi, p)| private_values(pi, p))
+            .collect();
         let mut numbers: FxHashMap<Digits, (usize, usize)> = FxHashMap::default();
         let mut texts: Vec<String> = Vec::new();
         let mut text_owners = Vec::new();
-        for (pi, p) in site.providers.iter().enumerate() {
-            for (ci, c) in p.channels.iter().enumerate() {
-                if c.is_public() {
-                    continue;
+        for value in private.into_iter().flatten() {
+            match value {
+                Private::Number(key, owner) => {
+                    numbers.entry(key).or_insert(owner);
                 }
-                let forms = c.value_forms();
-                let mut as_written: Vec<String> = Vec::new();
-                if let ChannelValue::Phone(phone) = &c.value {
-                    // The extension is part of what is private; a vanity
-                    // number is written with letters: all its forms are
-                    // looked for as written too.
-                    let whole = phone.extension.is_some()
-                        || c.raw_value.chars().any(|ch| ch.is_ascii_alphabetic());
-                    for form in forms {
-                        let number = form.split([';', 'e', 'x']).next().unwrap_or(&form);
-                        // A form the digit scan finds (its digits, joined by
-                        // the usual separators, long enough not to be a date)
-                        // is looked for as digits; any other (`204/555/0177`,
-                        // a non-breaking space, a short national number) as written.
-                        match digits_of(number).filter(|&key| finds_itself(number, key)) {
-                            Some(key) => {
-                                numbers.entry(key).or_insert((pi, ci));
-                                if whole {
-                                    as_written.push(form);
-                                }
-                            }
-                            None => as_written.push(form),
-                        }
-                    }
-                } else {
-                    as_written = forms;
-                }
-                for form in as_written {
-                    if form.chars().count() >= MIN_TEXT {
-                        texts.push(form);
-                        text_owners.push((pi, ci));
-                    }
+                Private::Text(form, owner) => {
+                    texts.push(form);
+                    text_owners.push(owner);
                 }
             }
         }
@@ -145,7 +126,6 @@ impl<'a> Guard<'a> {
             .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
             .flat_map(crate::model::phone_forms)
             .collect();
-        use rayon::prelude::*;
         let (texts_found, numbers_found) = site
             .providers
             .par_iter()
@@ -234,6 +214,59 @@ impl<'a> Guard<'a> {
         });
         owner
     }
+}
+
+/// A patients-only value the guard looks for, with its provider and channel.
+enum Private {
+    /// A number, found by its digits.
+    Number(Digits, (usize, usize)),
+    /// A value looked for as written.
+    Text(String, (usize, usize)),
+}
+
+/// The patients-only values of provider `pi`, channel by channel, each
+/// channel's numbers before its texts.
+fn private_values(pi: usize, p: &Provider) -> Vec<Private> {
+    let mut values = Vec::new();
+    for (ci, c) in p.channels.iter().enumerate() {
+        if c.is_public() {
+            continue;
+        }
+        let forms = c.value_forms();
+        let mut as_written: Vec<String> = Vec::new();
+        if let ChannelValue::Phone(phone) = &c.value {
+            // The extension is part of what is private; a vanity
+            // number is written with letters: all its forms are
+            // looked for as written too.
+            let whole =
+                phone.extension.is_some() || c.raw_value.chars().any(|ch| ch.is_ascii_alphabetic());
+            for form in forms {
+                let number = form.split([';', 'e', 'x']).next().unwrap_or(&form);
+                // A form the digit scan finds (its digits, joined by
+                // the usual separators, long enough not to be a date)
+                // is looked for as digits; any other (`204/555/0177`,
+                // a non-breaking space, a short national number) as written.
+                match digits_of(number).filter(|&key| finds_itself(number, key)) {
+                    Some(key) => {
+                        values.push(Private::Number(key, (pi, ci)));
+                        if whole {
+                            as_written.push(form);
+                        }
+                    }
+                    None => as_written.push(form),
+                }
+            }
+        } else {
+            as_written = forms;
+        }
+        values.extend(
+            as_written
+                .into_iter()
+                .filter(|form| form.chars().count() >= MIN_TEXT)
+                .map(|form| Private::Text(form, (pi, ci))),
+        );
+    }
+    values
 }
 
 impl Guard<'_> {
