@@ -85,7 +85,7 @@ pub fn private_numbers_published(
 ) -> Diagnostics {
     use rayon::prelude::*;
     let published = published_numbers(clinic, providers);
-    // On both cores: each warning reads its file again (`Diagnostic::at`).
+    // On both cores.
     let per_provider: Vec<Diagnostic> = providers
         .par_iter()
         .flat_map_iter(|p| {
@@ -98,12 +98,18 @@ pub fn private_numbers_published(
                 })
                 .filter_map(|(c, phone)| {
                     let place = published.get(&phone.tel_href())?;
+                    let warning = Diagnostic::warning(format!(
+                        "the patients-only number {} is also published as {place}",
+                        phone.display
+                    ));
+                    // The value's line as loaded; the file is read again only
+                    // for a channel loaded without it.
+                    let warning = match c.private_line.as_deref() {
+                        Some((line, span)) => warning.at(line, span.clone()),
+                        None => warning.at(&p.file, c.value_span.clone()),
+                    };
                     Some(
-                        Diagnostic::warning(format!(
-                            "the patients-only number {} is also published as {place}",
-                            phone.display
-                        ))
-                        .at(&p.file, c.value_span.clone())
+                        warning
                         .label("not private")
                         .help("check the number: a patients-only channel should be a number the public site does not show"),
                     )

@@ -96,7 +96,7 @@ impl SourceFile {
     /// own (numbered as in the whole file), and the span inside them. A
     /// diagnostic keeps only these: thousands of warnings need not hold
     /// thousands of whole files.
-    fn excerpt(&self, span: Range<usize>) -> (SourceFile, Range<usize>) {
+    pub fn excerpt(&self, span: Range<usize>) -> (SourceFile, Range<usize>) {
         let text = &*self.text;
         let span = clamp_span(text, span);
         let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);

@@ -1027,18 +1027,22 @@ fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) ->
         .map(|n| n.get_ref().trim())
         .filter(|n| !n.is_empty())
         .map(|n| cache.word(n));
+    let visibility = visibility?;
+    let private_line = (visibility != Visibility::Public)
+        .then(|| std::sync::Arc::new(cx.file.excerpt(value.span())));
     Some(Channel {
         kind: kind_parsed?,
         label,
         raw_value: value.get_ref().trim().to_string(),
         value_span: value.span(),
+        private_line,
         value: parsed_value?,
         hours: hours?,
         response: response?,
         use_for: list(use_for),
         not_for: list(not_for),
         note,
-        visibility: visibility?,
+        visibility,
     })
 }
 
@@ -2088,6 +2092,39 @@ value = "javascript:alert(1)"
             );
         }
         assert_eq!(failed, 4, "the three broken files and the missing one fail");
+    }
+
+    #[test]
+    fn a_published_private_number_is_shown_as_loaded_without_reading_the_file_again() {
+        let dir = new_site();
+        let jane = dir.path().join("data/providers/jane-doe.toml");
+        // Jane's patients-only mobile becomes Sam's public number too.
+        let sam = dir.path().join("data/providers/sam-lee.toml");
+        let text = fs::read_to_string(&sam).unwrap_or_default();
+        let public = "\n[[channels]]\nkind = \"phone\"\nvalue = \"+1 416 555 0142\"\n";
+        fs::write(&sam, format!("{text}{public}")).unwrap_or_else(|e| panic!("{e}"));
+        let (loaded, diags) = load_site(dir.path(), None);
+        assert!(loaded.complete, "{diags:?}");
+        let jane_text = fs::read_to_string(&jane).unwrap_or_default();
+        let line = jane_text
+            .lines()
+            .position(|l| l == "value = \"+1 416 555 0142\"")
+            .map(|i| i + 1);
+        // The file is gone by the time the check runs: its warning still
+        // shows the value's line (a file read again would say it changed).
+        fs::remove_file(&jane).unwrap_or_else(|e| panic!("{e}"));
+        let warnings =
+            crate::check::private_numbers_published(loaded.clinic.as_ref(), &loaded.providers);
+        let w = warnings
+            .iter()
+            .find(|d| d.file() == Some(Path::new("data/providers/jane-doe.toml")));
+        let Some(w) = w else {
+            panic!("no warning for jane-doe: {warnings:?}");
+        };
+        assert_eq!(w.line_col(), line.map(|l| (l, 9)), "{w:?}");
+        let shown = w.render(false);
+        assert!(shown.contains("value = \"+1 416 555 0142\""), "{shown}");
+        assert!(!shown.contains("changed while"), "{shown}");
     }
 
     #[test]
