@@ -105,7 +105,7 @@ pub fn private_numbers_published(
                     // The value's line as loaded; the file is read again only
                     // for a channel loaded without it.
                     let warning = match c.private_line.as_deref() {
-                        Some((line, span)) => warning.at(line, span.clone()),
+                        Some(line) => warning.at_excerpt(line),
                         None => warning.at(&p.file, c.value_span.clone()),
                     };
                     Some(

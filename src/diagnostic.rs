@@ -181,6 +181,12 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at an excerpt already cut ([`SourceFile::excerpt`]).
+    pub fn at_excerpt(mut self, excerpt: &(SourceFile, Range<usize>)) -> Self {
+        self.location = Some(Box::new(excerpt.clone()));
+        self
+    }
+
     /// Names a file or folder the problem is about, without a span.
     pub fn in_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());

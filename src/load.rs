@@ -1028,15 +1028,18 @@ fn channel_from_raw(cx: &mut Ctx<'_>, raw: &RawChannel, env: ProviderEnv<'_>) ->
         .filter(|n| !n.is_empty())
         .map(|n| cache.word(n));
     let visibility = visibility?;
-    let private_line = (visibility != Visibility::Public)
-        .then(|| std::sync::Arc::new(cx.file.excerpt(value.span())));
+    let value_parsed = parsed_value?;
+    // Only a patients-only number can be published by someone else (check.rs).
+    let private_line = (visibility != Visibility::Public
+        && matches!(value_parsed, ChannelValue::Phone(_)))
+    .then(|| std::sync::Arc::new(cx.file.excerpt(value.span())));
     Some(Channel {
         kind: kind_parsed?,
         label,
         raw_value: value.get_ref().trim().to_string(),
         value_span: value.span(),
         private_line,
-        value: parsed_value?,
+        value: value_parsed,
         hours: hours?,
         response: response?,
         use_for: list(use_for),
@@ -1786,7 +1789,9 @@ impl Early {
 
 /// A provider file read without `serve`'s cache, converted. Nothing compares
 /// texts later (`serve` always loads with a cache, whose files keep theirs):
-/// the few a diagnostic needs are read again (2 KB a provider, 100 MB at 50,000).
+/// the text is not kept (2 KB a provider, 100 MB at 50,000), only the line of
+/// each patients-only number (`Channel::private_line`); the few files another
+/// diagnostic needs are read again.
 fn uncached(
     p: &ProviderPath,
     file: &SourceFile,

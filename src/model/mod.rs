@@ -313,9 +313,10 @@ pub struct Channel {
     /// The value as written, and where.
     pub raw_value: String,
     pub value_span: Range<usize>,
-    /// A patients-only channel's value line, cut from its file as it loaded
-    /// (the file's text is not kept): what a warning about the value shows,
-    /// without reading the file again.
+    /// A patients-only number's line, cut from its file as it loaded (the
+    /// file's text is not kept), and the value's span in it: what a warning
+    /// that the site publishes the number anyway shows, without reading the
+    /// file again.
     pub private_line: Option<std::sync::Arc<(SourceFile, Range<usize>)>>,
     pub value: ChannelValue,
     /// The channel's own hours; `None` means the clinic's.
