@@ -156,7 +156,7 @@ fn anchored(pattern: &str) -> Option<regex::Regex> {
 /// character, as phonenumber tests it (the leftmost match starts at 0).
 ///
 /// phonenumber compiles its patterns into one cache behind one lock, found by
-/// hashing the whole pattern (the United States' is 1,400 characters) at
+/// hashing the whole pattern (the United States' run to hundreds of characters) at
 /// every use: two threads checking numbers spent more time there than
 /// matching. Here each thread keeps its own compiled patterns, found by the
 /// pattern's address: the metadata is a `static` that lives as long as the
