@@ -78,6 +78,9 @@ pub fn published_numbers<'a>(
     out
 }
 
+const HELP_PUBLISHED: &str =
+    "check the number: a patients-only channel should be a number the public site does not show";
+
 /// A patients-only number that the public site shows anyway is not private.
 pub fn private_numbers_published(
     clinic: Option<&Clinic>,
@@ -85,7 +88,7 @@ pub fn private_numbers_published(
 ) -> Diagnostics {
     use rayon::prelude::*;
     let published = published_numbers(clinic, providers);
-    // On both cores.
+    // On both cores: a clinic that reuses numbers can have thousands.
     let per_provider: Vec<Diagnostic> = providers
         .par_iter()
         .flat_map_iter(|p| {
@@ -101,18 +104,15 @@ pub fn private_numbers_published(
                     let warning = Diagnostic::warning(format!(
                         "the patients-only number {} is also published as {place}",
                         phone.display
-                    ));
+                    ))
+                    .label("not private")
+                    .help(HELP_PUBLISHED);
                     // The value's line as loaded; the file is read again only
                     // for a channel loaded without it.
-                    let warning = match c.private_line.as_deref() {
+                    Some(match c.private_line.as_deref() {
                         Some(line) => warning.at_excerpt(line),
                         None => warning.at(&p.file, c.value_span.clone()),
-                    };
-                    Some(
-                        warning
-                        .label("not private")
-                        .help("check the number: a patients-only channel should be a number the public site does not show"),
-                    )
+                    })
                 })
                 .collect::<Vec<_>>()
         })
