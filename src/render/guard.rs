@@ -652,6 +652,43 @@ mod tests {
     }
 
     #[test]
+    fn a_number_several_providers_keep_private_is_named_as_the_first_ones() {
+        // Nadia's patients-only mobile is also two colleagues' patients-only line.
+        let (dir, _, _) = example_copy();
+        let shared = "\n[[channels]]\nkind = \"phone\"\nlabel = \"Shared line\"\nvalue = \"+1 204 555 0177\"\nvisibility = \"patients\"\n";
+        for file in [
+            "data/providers/gastrointestinal/ahmed-rahman.toml",
+            "data/providers/supportive-care/priya-sandhu.toml",
+        ] {
+            let path = dir.path().join(file);
+            let text = std::fs::read_to_string(&path).expect("read");
+            std::fs::write(&path, format!("{text}{shared}")).expect("write");
+        }
+        let site = example_site(dir.path());
+        let owners: Vec<String> = site
+            .providers
+            .iter()
+            .filter(|p| {
+                p.channels
+                    .iter()
+                    .any(|c| !c.is_public() && c.raw_value == "+1 204 555 0177")
+            })
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(owners.len(), 3, "{owners:?}");
+        let out = crate::output::MemoryOutput::default();
+        let guard = Guard::new(&site, &out);
+        let Err(leak) = guard.emit(Dest::Public, "index.html", b"<p>204 555-0177</p>") else {
+            panic!("the number was let through");
+        };
+        assert!(
+            leak.message.contains(&format!("contains {}'s", owners[0])),
+            "{} (owners in order: {owners:?})",
+            leak.message
+        );
+    }
+
+    #[test]
     fn a_value_looked_for_as_written_is_found_split_between_parts() {
         // With an extension, the number is looked for as written (Aho-Corasick).
         let (dir, nadia, text) = example_copy();
