@@ -1368,32 +1368,17 @@ fn classify(root: &Path, path: &Path) -> Change {
             _ => None,
         })
         .collect();
-    let junk = parts.last().is_some_and(|n| is_editor_junk(n));
+    let junk = parts.last().is_some_and(|n| render::is_editor_junk(n));
     match parts.as_slice() {
         ["site.toml"] => Change::Everything,
         ["data"] | ["data", "clinic.toml"] => Change::Everything,
         ["data", "providers", ..] if !junk => Change::Provider,
         // What the build does not read as a template (notes, hidden files)
         // changes nothing.
-        ["templates", rest @ ..]
-            if rest.iter().all(|n| !n.starts_with('.'))
-                && rest.last().is_none_or(|n| render::is_template_name(n)) =>
-        {
-            Change::Everything
-        }
+        ["templates", rest @ ..] if render::is_template_path(rest) => Change::Everything,
         ["static", ..] => Change::Everything,
         _ => Change::Ignored,
     }
-}
-
-/// Files editors write beside the real ones.
-fn is_editor_junk(name: &str) -> bool {
-    name.starts_with(".#")
-        || name.ends_with('~')
-        || [".swp", ".swo", ".swx", ".tmp"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-        || name == "4913"
 }
 
 /// The events of one debounced batch.

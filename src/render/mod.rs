@@ -209,30 +209,40 @@ impl Templates {
     }
 }
 
+/// Files editors write beside the real ones: backups, swap, lock and
+/// autosave files (`index.html~`, `.index.html.swp`, `.#index.html`,
+/// `#index.html#`, `index.html.bak`, `index.html.orig`, vim's `4913`).
+pub fn is_editor_junk(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || ["~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+}
+
 /// Whether a file in a site's `templates/` is a template, by its name. Not
-/// templates: hidden files (`.DS_Store`, `.gitkeep`), an editor's backup,
-/// swap and lock files (`index.html~`, `.index.html.swp`, `#index.html#`,
-/// `index.html.bak`, vim's `4913`), and notes (`README`, `README.txt`,
-/// `notes.md`, `LICENSE`). Folders whose name starts with `.` are skipped too.
+/// templates: hidden files (`.DS_Store`, `.gitkeep`), [editor
+/// junk](is_editor_junk), and notes (`README`, `README.txt`, `notes.md`,
+/// `LICENSE`).
 pub fn is_template_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let stem = lower.split('.').next().unwrap_or_default();
-    let skipped_ends = [
-        "~",
-        ".swp",
-        ".swo",
-        ".swx",
-        ".tmp",
-        ".bak",
-        ".orig",
-        ".md",
-        ".markdown",
-    ];
     !(name.starts_with('.')
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-        || skipped_ends.iter().any(|e| lower.ends_with(e))
+        || is_editor_junk(name)
+        || lower.ends_with(".md")
+        || lower.ends_with(".markdown")
         || ["readme", "license", "licence", "changelog", "notes"].contains(&stem))
+}
+
+/// Whether a path in a site's `templates/`, given as its names (none: the
+/// folder itself), is read as a template or a folder of them: no name on
+/// the way is hidden, and the last one [is a template's](is_template_name).
+/// `build` loads what it accepts; `serve` rebuilds when one changes.
+pub fn is_template_path<S: AsRef<str>>(names: &[S]) -> bool {
+    names.iter().all(|n| !n.as_ref().starts_with('.'))
+        && names.last().is_none_or(|n| is_template_name(n.as_ref()))
 }
 
 /// Loads the built-in templates and the site's own (`templates/`, any depth;
@@ -246,6 +256,8 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut own = BTreeSet::new();
     let dir = root.join("templates");
     if dir.is_dir() {
+        // Hidden folders (`.git`) are not even walked: nothing in them is a
+        // template ([`is_template_path`]).
         let hidden = |e: &walkdir::DirEntry| {
             e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
         };
@@ -266,18 +278,19 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file()
-                || !is_template_name(&entry.file_name().to_string_lossy())
-            {
+            if !entry.file_type().is_file() {
                 continue;
             }
             let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let shown = Path::new("templates").join(rel);
-            let name = rel
+            let names: Vec<_> = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+                .collect();
+            if !is_template_path(&names) {
+                continue;
+            }
+            let shown = Path::new("templates").join(rel);
+            let name = names.join("/");
             match crate::load::read_source(entry.path(), &shown) {
                 Ok(f) => {
                     own.insert(name.clone());
