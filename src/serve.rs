@@ -2494,6 +2494,10 @@ phone = "+1 204 555 0198"
         assert_eq!(c("templates/README.md"), Change::Ignored);
         assert_eq!(c("templates/.git/index"), Change::Ignored);
         assert_eq!(c("templates/base.html~"), Change::Ignored);
+        // An editor's autosave or copy of a provider file is no provider file.
+        assert_eq!(c("data/providers/#jane.toml#"), Change::Ignored);
+        assert_eq!(c("data/providers/jane.toml.bak"), Change::Ignored);
+        assert_eq!(c("data/providers/jane.toml"), Change::Provider);
         assert_eq!(c("static/style.css"), Change::Everything);
         assert_eq!(c("public/index.html"), Change::Ignored);
         assert_eq!(c("handouts/a.html"), Change::Ignored);
