@@ -1,6 +1,7 @@
 //! Phone numbers, parsed and formatted by `phonenumber` (a port of Google's libphonenumber).
 
 pub use phonenumber::country::Id as Region;
+use phonenumber::metadata::{Database, loader};
 use phonenumber::{Mode, PhoneNumber};
 
 /// A valid phone number: E.164 for links, a display form for people.
@@ -17,13 +18,23 @@ pub struct Phone {
 impl Phone {
     /// Parses `text` with `region` as the default country. Returns a sentence saying what is wrong.
     pub fn parse(text: &str, region: Region) -> Result<Phone, String> {
-        let number: PhoneNumber = phonenumber::parse(Some(region), text)
-            .map_err(|e| format!("`{text}` is not a phone number ({e})"))?;
+        // The metadata of the default region's country code answers as the
+        // whole of it would, but for a number of another country code, which
+        // it does not know: that number is parsed again with all of it.
+        let subset = database_for(region);
+        let (db, number) = match phonenumber::parse_with(subset, Some(region), text) {
+            Err(phonenumber::ParseError::InvalidCountryCode) => {
+                let all: &'static Database = &phonenumber::metadata::DATABASE;
+                (all, phonenumber::parse_with(all, Some(region), text))
+            }
+            parsed => (subset, parsed),
+        };
+        let number: PhoneNumber =
+            number.map_err(|e| format!("`{text}` is not a phone number ({e})"))?;
         // Which region's rules the number follows (for +1, a search through
         // twenty-five regions' patterns) is looked up once, for both the
         // validity test and the choice of format; `is_valid` and
         // `country().id()` would each search again.
-        let db: &'static phonenumber::metadata::Database = &phonenumber::metadata::DATABASE;
         let national = number.national().to_string();
         // (`metadata` searches with the digits without leading zeros.)
         let value = number.national().value().to_string();
@@ -32,7 +43,7 @@ impl Phone {
             metadata.is_some_and(|m| has_a_known_type(m.descriptors(), &national))
         } else {
             // Leading zeros (Italy): `is_valid` tests the digits with them.
-            phonenumber::is_valid(&number)
+            phonenumber::is_valid_with(db, &number)
         };
         let country: Option<Region> = metadata.and_then(|m| m.id().parse().ok());
         if !valid {
@@ -52,7 +63,8 @@ impl Phone {
         };
         // Both formats append the extension in the region's preferred style
         // (" ext. 1234"); E.164 never carries it.
-        let display = number.format().mode(mode).to_string();
+        let display = display(db, &number, mode)
+            .unwrap_or_else(|| number.format().database(db).mode(mode).to_string());
         Ok(Phone {
             // What `format().mode(Mode::E164)` writes, without first looking
             // for a national format it does not use.
@@ -81,10 +93,10 @@ impl Phone {
 /// which `PhoneNumber::metadata` calls), with the patterns matched by
 /// [`starts_with_match`].
 fn region_metadata(
-    db: &'static phonenumber::metadata::Database,
+    db: &'static Database,
     code: u16,
     national: &str,
-) -> Option<&'static phonenumber::metadata::Metadata> {
+) -> Option<&'static phonenumber::Metadata> {
     let regions = db.region(&code)?;
     if let [only] = regions[..] {
         // A code of one region, or of none ("001": +800 and the like).
@@ -136,10 +148,11 @@ fn matches(d: &'static phonenumber::metadata::Descriptor, national: &str) -> boo
 }
 
 /// `pattern` compiled as phonenumber compiles it (spaces and line breaks in
-/// it are layout), to match only from the start of the text.
-fn anchored(pattern: &str) -> Option<regex::Regex> {
+/// it are layout); `anchored`, to match only from the start of the text.
+fn compile(pattern: &str, anchored: bool) -> Option<regex::Regex> {
     // The line break ends a `#` comment, were there one.
-    let mut builder = regex::RegexBuilder::new(&format!("^(?:{pattern}\n)"));
+    let anchor = if anchored { "^" } else { "" };
+    let mut builder = regex::RegexBuilder::new(&format!("{anchor}(?:{pattern}\n)"));
     builder.ignore_whitespace(true);
     // The texts matched are a national number's ASCII digits: `\d` need not
     // stand for every script's digits, which makes the larger patterns (the
@@ -152,8 +165,8 @@ fn anchored(pattern: &str) -> Option<regex::Regex> {
         .ok()
 }
 
-/// Whether `pattern` (one of the metadata's) matches `text` from its first
-/// character, as phonenumber tests it (the leftmost match starts at 0).
+/// Calls `f` with `pattern` (one of the metadata's) compiled by [`compile`],
+/// or with `None` if it does not compile.
 ///
 /// phonenumber compiles its patterns into one cache behind one lock, found by
 /// hashing the whole pattern (the United States' run to hundreds of characters) at
@@ -161,35 +174,195 @@ fn anchored(pattern: &str) -> Option<regex::Regex> {
 /// matching. Here each thread keeps its own compiled patterns, found by the
 /// pattern's address: the metadata is a `static` that lives as long as the
 /// program, so one address is always the same pattern.
-fn starts_with_match(pattern: &'static str, text: &str) -> bool {
+fn with_compiled<T>(
+    pattern: &'static str,
+    anchored: bool,
+    f: impl FnOnce(Option<&regex::Regex>) -> T,
+) -> T {
+    type Compiled = rustc_hash::FxHashMap<(usize, usize, bool), Option<regex::Regex>>;
     thread_local! {
-        static COMPILED: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<regex::Regex>>> =
-            std::cell::RefCell::default();
+        static COMPILED: std::cell::RefCell<Compiled> = std::cell::RefCell::default();
     }
-    let key = (pattern.as_ptr() as usize, pattern.len());
+    let key = (pattern.as_ptr() as usize, pattern.len(), anchored);
     COMPILED.with(|compiled| {
         let Ok(mut compiled) = compiled.try_borrow_mut() else {
             // (Not reached: nothing here calls back into this function.)
-            return anchored(pattern).is_some_and(|re| re.is_match(text));
+            return f(compile(pattern, anchored).as_ref());
         };
-        compiled
+        // The metadata's patterns all compile (phonenumber checks their
+        // syntax as it loads them, and would panic on one that did not
+        // compile); one that did not would match nothing.
+        f(compiled
             .entry(key)
-            // A match from the start, leftmost or not, is one the anchored
-            // pattern finds. The metadata's patterns all compile (phonenumber
-            // checks their syntax as it loads them, and would panic on one
-            // that did not compile); one that did not would match nothing.
-            .or_insert_with(|| anchored(pattern))
-            .as_ref()
-            .is_some_and(|re| re.is_match(text))
+            .or_insert_with(|| compile(pattern, anchored))
+            .as_ref())
     })
+}
+
+/// Whether `pattern` (one of the metadata's) matches `text` from its first
+/// character, as phonenumber tests it (the leftmost match starts at 0). A
+/// match from the start, leftmost or not, is one the anchored pattern finds.
+fn starts_with_match(pattern: &'static str, text: &str) -> bool {
+    with_compiled(pattern, true, |re| re.is_some_and(|re| re.is_match(text)))
+}
+
+/// Whether phonenumber's leftmost match of `pattern` in `text` is the whole
+/// of it. When that match starts at 0 the anchored pattern finds the same
+/// (the same choices from the same place); otherwise neither is the whole.
+fn whole_match(pattern: &'static str, text: &str) -> bool {
+    with_compiled(pattern, true, |re| {
+        re.and_then(|re| re.find(text))
+            .is_some_and(|m| m.end() == text.len())
+    })
+}
+
+/// What `number.format().database(db).mode(mode)` writes, for the national
+/// and international modes: the steps of phonenumber's `Formatter`, which
+/// loads the crate's whole metadata at every use, whatever database it is
+/// given. `None` if a pattern does not compile (the caller then asks the
+/// library); the tests compare the two on every number they parse.
+fn display(db: &'static Database, number: &PhoneNumber, mode: Mode) -> Option<String> {
+    let code = number.code().value();
+    let meta = db.by_code(&code)?.into_iter().next()?;
+    let national = number.national().to_string();
+    let formats = if meta.international_formats().is_empty() || mode == Mode::National {
+        meta.formats()
+    } else {
+        meta.international_formats()
+    };
+    // The first format whose last leading-digits pattern matches the start of
+    // the number and whose pattern the whole of it, or that has none.
+    let format = formats.iter().find(|f| {
+        f.leading_digits().last().is_none_or(|leading| {
+            starts_with_match(leading.as_str(), &national)
+                && whole_match(f.pattern().as_str(), &national)
+        })
+    });
+    let mut out = String::with_capacity(24);
+    if mode == Mode::International {
+        out.push('+');
+        out.push_str(&code.to_string());
+        out.push(' ');
+    }
+    match format {
+        None => out.push_str(&national),
+        Some(f) => {
+            let (rule, carrier) = match (mode, number.carrier(), f.domestic_carrier()) {
+                (Mode::National, Some(carrier), Some(rule)) => (Some(rule), Some(&**carrier)),
+                (Mode::National, _, _) => (f.national_prefix(), None),
+                _ => (None, None),
+            };
+            out.push_str(&apply_format(&national, meta, f, rule, carrier)?);
+        }
+    }
+    if let Some(ext) = number.extension() {
+        out.push_str(meta.preferred_extension_prefix().unwrap_or(" ext. "));
+        out.push_str(ext);
+    }
+    Some(out)
+}
+
+/// phonenumber's `replace`: `format`'s pattern rewritten by its format, whose
+/// first group is first rewritten by `rule` (a national prefix or carrier
+/// rule: `$NP` the national prefix, `$FG` the group, `$CC` the carrier).
+fn apply_format(
+    national: &str,
+    meta: &phonenumber::Metadata,
+    format: &'static phonenumber::metadata::Format,
+    rule: Option<&str>,
+    carrier: Option<&str>,
+) -> Option<String> {
+    static FIRST_GROUP: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let replacement = match rule {
+        Some(rule) => {
+            let first_group = FIRST_GROUP
+                .get_or_init(|| regex::Regex::new(r"(\$\d)").ok())
+                .as_ref()?;
+            let first = first_group.captures(format.format())?.get(1)?.as_str();
+            let rule = rule
+                .replace("$NP", meta.national_prefix().unwrap_or(""))
+                .replace("$FG", &format!("${first}"))
+                .replace("$CC", carrier.unwrap_or(""));
+            std::borrow::Cow::Owned(
+                first_group
+                    .replace(format.format(), rule.as_str())
+                    .into_owned(),
+            )
+        }
+        None => std::borrow::Cow::Borrowed(format.format()),
+    };
+    with_compiled(format.pattern().as_str(), false, |re| {
+        re.map(|re| re.replace(national, replacement.as_ref()).into_owned())
+    })
+}
+
+/// libphonenumber's metadata as the `phonenumber` crate this build uses
+/// publishes it (`vendor/libphonenumber/`; a test checks that the two agree).
+///
+/// The crate's own copy (`phonenumber::metadata::DATABASE`) can only be
+/// loaded whole, and loading it checks the syntax of every pattern of all 254
+/// regions: 75–120 ms of CPU at every build, when a clinic's numbers are
+/// nearly all of one country code. Read from this text (5 ms), the regions of
+/// one country code load in a tenth of that; the whole is loaded only for a
+/// number of another code.
+const METADATA_XML: &str = include_str!("../../vendor/libphonenumber/PhoneNumberMetadata.xml");
+
+/// Every region's metadata, read from [`METADATA_XML`] once (empty if it could
+/// not be read, when every number uses the crate's copy).
+fn all_regions() -> &'static [loader::Metadata] {
+    static REGIONS: std::sync::OnceLock<Vec<loader::Metadata>> = std::sync::OnceLock::new();
+    REGIONS.get_or_init(|| {
+        loader::load(std::io::Cursor::new(METADATA_XML.as_bytes())).unwrap_or_default()
+    })
+}
+
+/// The metadata of the regions that share `region`'s country code (for
+/// Canada, the twenty-five of +1), loaded once per region for the life of the
+/// program, or the crate's whole copy if `region` is not among them.
+fn database_for(region: Region) -> &'static Database {
+    static LOADED: std::sync::Mutex<Vec<(Region, &'static Database)>> =
+        std::sync::Mutex::new(Vec::new());
+    // (Only a deref of the crate's copy loads it.)
+    let all = || -> &'static Database { &phonenumber::metadata::DATABASE };
+    // A poisoned lock (a panic while loading, not expected) only costs the
+    // whole copy.
+    let Ok(mut loaded) = LOADED.lock() else {
+        return all();
+    };
+    if let Some((_, db)) = loaded.iter().find(|(r, _)| *r == region) {
+        return db;
+    }
+    let regions = all_regions();
+    let code = regions
+        .iter()
+        .find(|m| m.id.as_deref() == Some(region.as_ref()))
+        .and_then(|m| m.country_code);
+    let subset: Vec<loader::Metadata> = match code {
+        Some(code) => regions
+            .iter()
+            .filter(|m| m.country_code == Some(code))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let db = match Database::from(subset) {
+        // Leaked on purpose: one per default region the program meets (one,
+        // in a build; one per change of `default_region` under `serve`), and
+        // the pattern cache in `starts_with_match` needs its patterns to live
+        // as long as the program.
+        Ok(db) if code.is_some() => &*Box::leak(Box::new(db)),
+        _ => all(),
+    };
+    loaded.push((region, db));
+    db
 }
 
 static METADATA_LOADED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Loads libphonenumber's metadata: 50 ms the first time, nothing after.
-/// A number parsed while it loads waits for it.
+/// Reads libphonenumber's metadata (about 5 ms, the first time; nothing
+/// after). The first number of a region loads that region's country code.
 pub fn load_metadata() {
-    let _ = &*phonenumber::metadata::DATABASE;
+    let _ = all_regions();
     METADATA_LOADED.store(true, std::sync::atomic::Ordering::Release);
 }
 
@@ -308,6 +481,11 @@ mod tests {
             "+46 8 123 456 78",
             "+290 2 2222",
             "+599 9 123 4567",
+            "011 44 20 7946 0958",
+            "00 1 204 555 0142",
+            "00 44 20 7946 0958",
+            "tel:+44-20-7946-0958",
+            "tel:+1-204-555-0142",
             "911",
             "12",
             "",
@@ -334,6 +512,120 @@ mod tests {
             let text = if plus { format!("+{digits}") } else { digits };
             proptest::prop_assert_eq!(Phone::parse(&text, region), parse_with_library_calls(&text, region));
         }
+    }
+
+    /// The vendored metadata is the crate's: a `phonenumber` of other
+    /// metadata fails here, and the copy in vendor/ is replaced by the one in
+    /// its package (assets/PhoneNumberMetadata.xml).
+    #[test]
+    fn vendored_metadata_is_the_crates() {
+        let all: &Database = &phonenumber::metadata::DATABASE;
+        let vendored = all_regions();
+        assert_eq!(vendored.len(), 254, "regions in vendor/libphonenumber");
+        for m in vendored {
+            let id = m.id.as_deref().unwrap_or_default();
+            let theirs = match id {
+                "001" => m
+                    .country_code
+                    .and_then(|c| all.by_code(&c))
+                    .and_then(|v| v.into_iter().next()),
+                _ => all.by_id(id),
+            };
+            let Some(theirs) = theirs else {
+                panic!("region {id} is not in the crate's metadata");
+            };
+            assert_eq!(m.country_code, Some(theirs.country_code()), "{id}");
+            let general = m
+                .general
+                .as_ref()
+                .and_then(|g| g.national_number.as_deref());
+            assert_eq!(
+                general,
+                Some(theirs.descriptors().general().national_number().as_str()),
+                "{id}"
+            );
+            let pattern = |f: &phonenumber::metadata::Format| f.pattern().as_str().to_string();
+            let ours: Vec<_> = m.formats.iter().filter_map(|f| f.pattern.clone()).collect();
+            assert_eq!(
+                ours,
+                theirs.formats().iter().map(pattern).collect::<Vec<_>>(),
+                "{id}"
+            );
+        }
+    }
+
+    /// [`display`] writes what the library's formatter writes, in both
+    /// modes, with national prefixes, carrier codes and extensions, from the
+    /// whole metadata and from one country code's.
+    #[test]
+    fn display_is_the_library_format() {
+        let numbers = [
+            "+1 204 555 0142 ext. 12",
+            "+44 20 7946 0958",
+            "020 7946 0958",
+            "+44 7700 900123",
+            "+54 9 11 2345 6789",
+            "011 15 2345 6789",
+            "+55 11 2345 6789",
+            "0 15 11 2345 6789",
+            "0 21 11 98765 4321",
+            "+57 601 2345678",
+            "03 1 2345678",
+            "+39 06 6982 1234",
+            "+49 30 901820",
+            "030 901820",
+            "+81 3-1234-5678",
+            "+86 10 1234 5678",
+            "+33 1 23 45 67 89",
+            "+7 495 123-45-67",
+            "+800 1234 5678",
+            "+599 9 123 4567",
+        ];
+        let regions = [
+            ca(),
+            Region::GB,
+            Region::AR,
+            Region::BR,
+            Region::CO,
+            Region::DE,
+            Region::JP,
+        ];
+        let all: &'static Database = &phonenumber::metadata::DATABASE;
+        let mut compared = 0;
+        for text in numbers {
+            for region in regions {
+                let Ok(number) = phonenumber::parse(Some(region), text) else {
+                    continue;
+                };
+                let own = database_for(region);
+                for mode in [Mode::National, Mode::International] {
+                    let expected = number.format().mode(mode).to_string();
+                    assert_eq!(
+                        display(all, &number, mode).as_deref(),
+                        Some(&*expected),
+                        "{text} in {region:?}"
+                    );
+                    if own.by_code(&number.code().value()).is_some() {
+                        assert_eq!(
+                            display(own, &number, mode),
+                            Some(expected),
+                            "{text} in {region:?}"
+                        );
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 150, "{compared}");
+    }
+
+    #[test]
+    fn a_region_loads_its_country_code_only() {
+        let gb = database_for(Region::GB);
+        assert!(gb.by_code(&44).is_some());
+        assert!(gb.by_code(&1).is_none());
+        assert!(std::ptr::eq(gb, database_for(Region::GB)), "loaded once");
+        assert_eq!(database_for(ca()).region(&1).map(|r| r.len()), Some(25));
     }
 
     #[test]
