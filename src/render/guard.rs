@@ -451,8 +451,10 @@ static CLASS: [u8; 256] = {
 /// Such a run and its separators fill at least `shortest` bytes, none of
 /// them any other character. So when the byte `shortest - 1` ahead is
 /// another character, no such run starts before it (as a search for a word
-/// skips ahead by the word's length); else the run can only start after the
-/// last other character before it.
+/// skips ahead by the word's length); else the run can only lie in the
+/// stretch of digits and separators around that byte, and only if the
+/// stretch holds `shortest` digits: the path of a QR code, times (`8:00`) and
+/// dates are passed without looking at them byte by byte.
 fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
     let is_other = |b: u8| CLASS[usize::from(b)] == OTHER;
     loop {
@@ -462,15 +464,27 @@ fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
             i = last + 1;
             continue;
         }
+        // The stretch of digits and separators around it: a run long enough
+        // lies within one, which holds at least `shortest` digits.
         let mut from = last;
         while from > i && !is_other(bytes[from - 1]) {
             from -= 1;
         }
-        // Separators before the first digit do not start a run.
-        match bytes[from..=last].iter().position(u8::is_ascii_digit) {
-            Some(k) => return Some(from + k),
-            None => i = last + 1,
+        let to = bytes[last..]
+            .iter()
+            .position(|&b| is_other(b))
+            .map_or(bytes.len(), |k| last + k);
+        let stretch = &bytes[from..to];
+        if stretch.len() >= shortest
+            && stretch.iter().filter(|b| b.is_ascii_digit()).count() >= shortest
+        {
+            // Separators before the first digit do not start a run.
+            if let Some(k) = stretch.iter().position(u8::is_ascii_digit) {
+                return Some(from + k);
+            }
         }
+        // (`to` is another character, or the end.)
+        i = to + 1;
     }
 }
 
@@ -573,6 +587,24 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(scan_all(&text, &lengths), scan_digits_bytewise(&text, &lengths));
         }
+
+        /// Letters, as in a page, between stretches of digits and separators
+        /// of every length: stretches with too few digits are passed whole.
+        #[test]
+        fn passing_stretches_finds_what_the_bytewise_scan_finds(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::collection::vec(
+                        proptest::sample::select(b"abcdefgh<>=:\"\n\xc3\xa9".to_vec()), 1..12),
+                    proptest::collection::vec(
+                        proptest::sample::select(b"0123456789 -.()+".to_vec()), 0..30),
+                ],
+                0..16),
+            lengths in proptest::sample::subsequence(vec![1usize, 3, 10, 11, 12, 15], 1..4),
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(scan_all(&text, &lengths), scan_digits_bytewise(&text, &lengths));
+        }
     }
 
     #[test]
@@ -584,6 +616,12 @@ mod tests {
         assert_eq!(start_of_run(b"ab   -- 12", 0, 2), Some(8));
         assert_eq!(start_of_run(b"ab   -- 1x", 0, 2), None);
         assert_eq!(start_of_run(b"", 0, 10), None);
+        // A stretch of nine digits is passed whole; the next, of ten, is not.
+        assert_eq!(start_of_run(b"x1 2 3 4 5 6 7 8 9x 12", 0, 10), None);
+        assert_eq!(
+            start_of_run(b"x1 2 3 4 5 6 7 8 9x (204) 555-0177", 0, 10),
+            Some(21)
+        );
     }
 
     /// The example clinic in this repository, loaded from `root`.

@@ -257,8 +257,9 @@ fn best_grid(data: &[u8]) -> Option<Grid> {
         for (masked_rows, masked_cols) in layout.masked_rows.iter().zip(&layout.masked_cols) {
             let rows = xor(masked_rows, &data_rows);
             let cols = xor(masked_cols, &data_cols);
-            let score = penalty_bits(width, &rows, &cols);
-            if best.is_none_or(|(least, _)| score < least) {
+            // A mask is scored only as far as it could still be the best.
+            let least = best.map_or(u32::MAX, |(least, _)| least);
+            if let Some(score) = penalty_below(width, &rows, &cols, least) {
                 best = Some((score, masked_rows));
             }
         }
@@ -310,17 +311,16 @@ pub fn penalty(width: usize, grid: &[bool]) -> u32 {
         return penalty_slow(width, grid);
     }
     let rows = bool_rows(width, grid);
-    penalty_bits(width, &rows, &transpose(&rows))
+    penalty_below(width, &rows, &transpose(&rows), u32::MAX).unwrap_or(u32::MAX)
 }
 
 /// [`penalty`] of a grid of bit rows and the same grid's columns
-/// (8 ≤ width ≤ 64).
-fn penalty_bits(width: usize, rows: &Bits, cols: &Bits) -> u32 {
+/// (8 ≤ width ≤ 64), if it is less than `bound`. Every rule adds to the
+/// score, so the sum stops as soon as it reaches `bound`.
+fn penalty_below(width: usize, rows: &Bits, cols: &Bits, bound: u32) -> Option<u32> {
     let full = low_bits(width);
-    let mut score = 0u32;
-    for line in rows.iter().take(width).chain(cols.iter().take(width)) {
-        score += line_penalty(width, full, *line);
-    }
+    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
+    let mut score = balance(usize::try_from(dark).unwrap_or(0), width * width);
     // N2: 2×2 blocks of one colour.
     for (r0, r1) in rows.iter().zip(rows.iter().take(width).skip(1)) {
         let same_vertical = !(r0 ^ r1) & full;
@@ -328,8 +328,13 @@ fn penalty_bits(width: usize, rows: &Bits, cols: &Bits) -> u32 {
         let blocks = same_vertical & (same_vertical >> 1) & same_horizontal;
         score += 3 * blocks.count_ones();
     }
-    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
-    score + balance(usize::try_from(dark).unwrap_or(0), width * width)
+    for line in rows.iter().take(width).chain(cols.iter().take(width)) {
+        if score >= bound {
+            return None;
+        }
+        score += line_penalty(width, full, *line);
+    }
+    (score < bound).then_some(score)
 }
 
 /// N1 and N3 of one row or column (bit b = module b, `full` = `width` ones).
@@ -843,7 +848,11 @@ mod tests {
                         assert_eq!((cols[x] >> y) & 1 == 1, dark, "{url} mask {m} ({x}, {y})");
                     }
                 }
-                let score = penalty_bits(width, &rows, &cols);
+                let score = penalty_below(width, &rows, &cols, u32::MAX).unwrap_or(u32::MAX);
+                // Scored under a bound: the score when less, nothing when not.
+                assert_eq!(penalty_below(width, &rows, &cols, score + 1), Some(score));
+                assert_eq!(penalty_below(width, &rows, &cols, score), None);
+                assert_eq!(penalty_below(width, &rows, &cols, score / 2), None);
                 assert_eq!(score, penalty_slow(width, grid), "{url} mask {m}");
                 assert_eq!(score, reference_penalty(width, grid), "{url} mask {m}");
                 assert_eq!(score, penalty(width, grid), "{url} mask {m}");
