@@ -6,7 +6,10 @@ use crate::model::{Channel, ChannelKind, ChannelValue, Clinic, Provider};
 
 /// Escapes a text value per RFC 2426: backslash, comma, semicolon, newline.
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s.contains(['\\', ',', ';', '\n', '\r']) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -20,18 +23,24 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// Folds a content line at 75 octets (RFC 2425), never inside a UTF-8 sequence.
+/// Folds a content line at 75 octets (RFC 2425), never inside a UTF-8 sequence:
+/// each line as long as it can be, a continuation line's leading space counted.
 fn push_line(out: &mut String, line: &str) {
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
+    let mut rest = line;
+    let mut room = 75;
+    while rest.len() > room {
+        // A UTF-8 sequence is at most 4 bytes: a boundary is at most 3 back.
+        let cut = (room - 3..=room)
+            .rev()
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(room);
+        let (head, tail) = rest.split_at_checked(cut).unwrap_or((rest, ""));
+        out.push_str(head);
+        out.push_str("\r\n ");
+        rest = tail;
+        room = 74;
     }
+    out.push_str(rest);
     out.push_str("\r\n");
 }
 
@@ -108,6 +117,31 @@ pub fn vcard<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fold as first written, character by character.
+    fn push_line_by_char(out: &mut String, line: &str) {
+        let mut width = 0;
+        for c in line.chars() {
+            let len = c.len_utf8();
+            if width + len > 75 {
+                out.push_str("\r\n ");
+                width = 1;
+            }
+            out.push(c);
+            width += len;
+        }
+        out.push_str("\r\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folds_as_character_by_character(line in "[a-zé€😀,;]{0,400}") {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            push_line(&mut fast, &line);
+            push_line_by_char(&mut slow, &line);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
 
     #[test]
     fn escapes_and_folds() {
