@@ -358,7 +358,7 @@ impl Channel {
             (ChannelValue::Phone(_), ChannelKind::Fax) => None,
             (ChannelValue::Phone(p), ChannelKind::Sms) => Some(p.sms_href()),
             (ChannelValue::Phone(p), _) => Some(p.tel_href()),
-            (ChannelValue::Email(e), _) => Some(format!("mailto:{e}")),
+            (ChannelValue::Email(e), _) => Some(["mailto:", e].concat()),
             (ChannelValue::Url(u), _) => Some(u.clone()),
             (ChannelValue::Text(_), _) => None,
         }
@@ -405,7 +405,7 @@ pub fn phone_forms(p: &Phone) -> Vec<String> {
         let (a, b, c) = (&national[..3], &national[3..6], &national[6..]);
         forms.push(national.to_string());
         for sep in [" ", "-", "."] {
-            forms.push(format!("{a}{sep}{b}{sep}{c}"));
+            forms.push([a, sep, b, sep, c].concat());
         }
     }
     forms

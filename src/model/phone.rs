@@ -77,14 +77,14 @@ impl Phone {
     /// `tel:+12045550142;ext=1234`
     pub fn tel_href(&self) -> String {
         match &self.extension {
-            Some(ext) => format!("tel:{};ext={ext}", self.e164),
-            None => format!("tel:{}", self.e164),
+            Some(ext) => ["tel:", &self.e164, ";ext=", ext].concat(),
+            None => ["tel:", &self.e164].concat(),
         }
     }
 
     /// `sms:+12045550142` (an SMS cannot reach an extension).
     pub fn sms_href(&self) -> String {
-        format!("sms:{}", self.e164)
+        ["sms:", &self.e164].concat()
     }
 }
 

@@ -73,27 +73,25 @@ impl Response {
     /// "Expect an answer within 2 business days."
     pub fn text(self) -> String {
         fn plural(n: u32, one: &str, many: &str) -> String {
-            if n == 1 {
-                format!("1 {one}")
+            let (n, unit) = if n == 1 {
+                ("1".to_string(), one)
             } else {
-                format!("{n} {many}")
-            }
+                (n.to_string(), many)
+            };
+            ["Expect an answer within ", &n, " ", unit, "."].concat()
         }
-        let within = match self {
+        match self {
             Response::Minutes(n) => plural(n, "minute", "minutes"),
             Response::Hours(n) => plural(n, "hour", "hours"),
             Response::BusinessHours(n) => plural(n, "business hour", "business hours"),
             Response::Days(n) => plural(n, "day", "days"),
             Response::BusinessDays(n) => plural(n, "business day", "business days"),
-            Response::SameDay => return "Expect an answer the same day.".to_string(),
-            Response::SameBusinessDay => {
-                return "Expect an answer the same business day.".to_string();
-            }
+            Response::SameDay => "Expect an answer the same day.".to_string(),
+            Response::SameBusinessDay => "Expect an answer the same business day.".to_string(),
             Response::NextBusinessDay => {
-                return "Expect an answer by the end of the next business day.".to_string();
+                "Expect an answer by the end of the next business day.".to_string()
             }
-        };
-        format!("Expect an answer within {within}.")
+        }
     }
 }
 

@@ -68,19 +68,45 @@ pub fn to_html(markdown: &str) -> String {
         return String::new();
     }
     // Links to other sites open without giving them a handle on this page.
-    html.replace(
-        "<a href=\"https://",
-        "<a rel=\"noopener noreferrer\" href=\"https://",
-    )
-    .replace(
-        "<a href=\"http://",
-        "<a rel=\"noopener noreferrer\" href=\"http://",
-    )
+    no_opener(html)
+}
+
+/// `html` with `rel="noopener noreferrer"` on every link to `https://` or
+/// `http://`, in one pass (and none when it has no such link).
+fn no_opener(html: String) -> String {
+    const LINK: &str = "<a href=\"http";
+    if !html.contains(LINK) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 128);
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find(LINK) {
+        let (before, after) = rest.split_at(i + LINK.len());
+        out.push_str(&before[..i]);
+        if after.starts_with("s://") || after.starts_with("://") {
+            out.push_str("<a rel=\"noopener noreferrer\" href=\"http");
+        } else {
+            out.push_str(LINK);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_links_to_other_sites_get_no_opener() {
+        let html = "<a href=\"https://a.example.org\">a</a> <a href=\"http://b.example.org\">b</a> <a href=\"httpx\">c</a> <a href=\"/d\">d</a>";
+        assert_eq!(
+            no_opener(html.to_string()),
+            "<a rel=\"noopener noreferrer\" href=\"https://a.example.org\">a</a> <a rel=\"noopener noreferrer\" href=\"http://b.example.org\">b</a> <a href=\"httpx\">c</a> <a href=\"/d\">d</a>"
+        );
+        assert_eq!(no_opener("<p>no link</p>".to_string()), "<p>no link</p>");
+    }
 
     #[test]
     fn renders_markdown() {

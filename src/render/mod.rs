@@ -578,25 +578,29 @@ pub fn render_site_guarded(
                 || Vec::with_capacity(32 * 1024),
                 |buf, p| {
                     let url = views.page_url(&p.slug);
-                    let dir = format!("providers/{}", p.slug);
+                    let dir = ["providers/", &p.slug].concat();
                     out.folder(Dest::Public, &dir)?;
                     let qr =
-                        qr::qr_svg(&url, &format!("QR code linking to the page of {}", p.name))
+                        qr::qr_svg(&url, &["QR code linking to the page of ", &p.name].concat())
                             .unwrap_or_default();
-                    out.emit(Dest::Public, &format!("{dir}/qr.svg"), qr.as_bytes())?;
+                    out.emit(Dest::Public, &[&dir, "/qr.svg"].concat(), qr.as_bytes())?;
                     let inline_qr = qr
                         .find("<svg")
                         .map_or_else(String::new, |i| qr[i..].to_string());
 
-                    let description = format!(
-                        "How to reach {}, {}: channels, hours, response times and who covers.",
-                        p.name, p.role
-                    );
+                    let description = [
+                        "How to reach ",
+                        &p.name,
+                        ", ",
+                        &p.role,
+                        ": channels, hours, response times and who covers.",
+                    ]
+                    .concat();
                     let page_view = page(
                         "provider",
                         "../../",
                         url.clone(),
-                        format!("{} – how to reach – {clinic}", p.name),
+                        [&p.name, " – how to reach – ", clinic].concat(),
                         description.clone(),
                     );
                     // The built-in page is written directly; a site's own
@@ -606,7 +610,11 @@ pub fn render_site_guarded(
                             views.provider(p, Audience::Public, &ChannelValues::none(), inline_qr);
                         let shown = native::provider::shown(&views, p, Audience::Public);
                         let html = native::provider::page(&frame, &page_view, &view, &shown);
-                        out.emit(Dest::Public, &format!("{dir}/index.html"), html.as_bytes())?;
+                        out.emit(
+                            Dest::Public,
+                            &[&dir, "/index.html"].concat(),
+                            html.as_bytes(),
+                        )?;
                         view
                     } else {
                         let mut ctx = Context::new();
@@ -615,14 +623,14 @@ pub fn render_site_guarded(
                         let public = views.provider(p, Audience::Public, &channels, inline_qr);
                         ctx.insert("provider", &public);
                         render("provider.html", &ctx, buf)?;
-                        out.emit(Dest::Public, &format!("{dir}/index.html"), buf)?;
+                        out.emit(Dest::Public, &[&dir, "/index.html"].concat(), buf)?;
                         public
                     };
 
                     let card = vcard::vcard(p, p.public_channels(), &site.clinic, &url);
                     out.emit(
                         Dest::Public,
-                        &format!("{dir}/{}.vcf", p.slug),
+                        &[&dir, "/", &p.slug, ".vcf"].concat(),
                         card.as_bytes(),
                     )?;
 
@@ -630,7 +638,7 @@ pub fn render_site_guarded(
                         "handout",
                         "",
                         url.clone(),
-                        format!("{} – how to reach – {clinic}", p.name),
+                        [&p.name, " – how to reach – ", clinic].concat(),
                         description,
                     );
                     if native_pages.handout {
@@ -638,7 +646,7 @@ pub fn render_site_guarded(
                         let html = native::provider::handout(&frame, &page_view, &public, &shown);
                         return out.emit(
                             Dest::Handouts,
-                            &format!("{}.html", p.slug),
+                            &[&p.slug, ".html"].concat(),
                             html.as_bytes(),
                         );
                     }
@@ -647,7 +655,7 @@ pub fn render_site_guarded(
                     // The handout is the same view with every channel.
                     ctx.insert("provider", &views.for_patients(p, public));
                     render("handout.html", &ctx, buf)?;
-                    out.emit(Dest::Handouts, &format!("{}.html", p.slug), buf)
+                    out.emit(Dest::Handouts, &[&p.slug, ".html"].concat(), buf)
                 },
             )
             .collect()

@@ -51,26 +51,26 @@ pub fn vcard<'a>(
     clinic: &Clinic,
     page_url: &str,
 ) -> String {
-    let mut out = String::with_capacity(512);
+    let mut out = String::with_capacity(768);
     push_line(&mut out, "BEGIN:VCARD");
     push_line(&mut out, "VERSION:3.0");
     let fn_name = match &provider.credentials {
-        Some(c) => format!("{}, {c}", provider.name),
+        Some(c) => [&provider.name, ", ", c].concat(),
         None => provider.name.clone(),
     };
-    push_line(&mut out, &format!("FN:{}", escape(&fn_name)));
+    push_line(&mut out, &["FN:", &escape(&fn_name)].concat());
     let words: Vec<&str> = provider.name.split_whitespace().collect();
     let (family, given) = match words.split_last() {
         Some((last, rest)) => (escape(last), escape(&rest.join(" "))),
         None => (String::new(), String::new()),
     };
-    push_line(&mut out, &format!("N:{family};{given};;;"));
+    push_line(&mut out, &["N:", &family, ";", &given, ";;;"].concat());
     let org = match &provider.department {
-        Some(d) => format!("{};{}", escape(&clinic.name), escape(d)),
+        Some(d) => [escape(&clinic.name), escape(d)].join(";"),
         None => escape(&clinic.name),
     };
-    push_line(&mut out, &format!("ORG:{org}"));
-    push_line(&mut out, &format!("TITLE:{}", escape(&provider.role)));
+    push_line(&mut out, &["ORG:", &org].concat());
+    push_line(&mut out, &["TITLE:", &escape(&provider.role)].concat());
     for channel in channels {
         let line = match (&channel.value, channel.kind) {
             (ChannelValue::Phone(p), kind) => {
@@ -81,14 +81,12 @@ pub fn vcard<'a>(
                     ChannelKind::Sms => "CELL,MSG",
                     _ => "WORK,VOICE",
                 };
-                let number = match &p.extension {
-                    Some(ext) => format!("{};ext={ext}", p.e164),
-                    None => p.e164.clone(),
-                };
-                format!("TEL;TYPE={kind_type}:{number}")
+                let ext = p.extension.as_deref();
+                let (sep, ext) = ext.map_or(("", ""), |ext| (";ext=", ext));
+                ["TEL;TYPE=", kind_type, ":", &p.e164, sep, ext].concat()
             }
-            (ChannelValue::Email(e), _) => format!("EMAIL;TYPE=INTERNET,WORK:{e}"),
-            (ChannelValue::Url(u), _) => format!("URL:{u}"),
+            (ChannelValue::Email(e), _) => ["EMAIL;TYPE=INTERNET,WORK:", e].concat(),
+            (ChannelValue::Url(u), _) => ["URL:", u].concat(),
             (ChannelValue::Text(_), _) => continue,
         };
         push_line(&mut out, &line);
@@ -96,19 +94,17 @@ pub fn vcard<'a>(
     if let Some(address) = &clinic.address {
         push_line(
             &mut out,
-            &format!("ADR;TYPE=WORK:;;{};;;;", escape(address)),
+            &["ADR;TYPE=WORK:;;", &escape(address), ";;;;"].concat(),
         );
     }
-    push_line(&mut out, &format!("URL:{page_url}"));
+    push_line(&mut out, &["URL:", page_url].concat());
     push_line(
         &mut out,
-        &format!(
-            "NOTE:{}",
-            escape(&format!(
-                "How to reach {} and when: {page_url}",
-                provider.name
-            ))
-        ),
+        &[
+            "NOTE:",
+            &escape(&["How to reach ", &provider.name, " and when: ", page_url].concat()),
+        ]
+        .concat(),
     );
     push_line(&mut out, "END:VCARD");
     out

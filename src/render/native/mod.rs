@@ -140,7 +140,10 @@ fn channel_value(out: &mut String, kind: ChannelKind, display: &str) {
 
 /// `tel:+1…` without its scheme, as the templates' `replace(from="tel:", to="")`.
 fn tel_number(p: &Phone) -> String {
-    p.tel_href().replace("tel:", "")
+    match &p.extension {
+        Some(ext) => [&p.e164, ";ext=", ext].concat(),
+        None => p.e164.clone(),
+    }
 }
 
 /// `base.html` from the start to the opening of the content block.
