@@ -76,15 +76,38 @@ impl Minutes {
             .is_ok()
     }
 
+    /// Both sets' minutes, merged in one pass (both are sorted).
     pub fn union(&self, other: &Minutes) -> Minutes {
-        let mut all = self.0.clone();
-        all.extend(other.0.iter().cloned());
-        Minutes::from_ranges(all)
+        let (a, b) = (&self.0, &other.0);
+        let mut out: Vec<Range<u32>> = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let next = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if y.start < x.start => {
+                    j += 1;
+                    y
+                }
+                (Some(x), _) => {
+                    i += 1;
+                    x
+                }
+                (None, Some(y)) => {
+                    j += 1;
+                    y
+                }
+                (None, None) => break,
+            };
+            match out.last_mut() {
+                Some(last) if next.start <= last.end => last.end = last.end.max(next.end),
+                _ => out.push(next.clone()),
+            }
+        }
+        Minutes(out)
     }
 
     pub fn intersect(&self, other: &Minutes) -> Minutes {
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.0.len() + other.0.len());
         while i < self.0.len() && j < other.0.len() {
             let (a, b) = (&self.0[i], &other.0[j]);
             let start = a.start.max(b.start);
@@ -101,25 +124,52 @@ impl Minutes {
         Minutes(out)
     }
 
-    /// The minutes of `0..len` not in the set.
+    /// The minutes of `0..len` not in the set (in order, and apart: each gap
+    /// ends where a range of the set starts).
     pub fn complement(&self, len: u32) -> Minutes {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.0.len() + 1);
         let mut at = 0;
         for r in &self.0 {
-            if r.start > at {
-                out.push(at..r.start.min(len));
+            let end = r.start.min(len);
+            if end > at {
+                out.push(at..end);
             }
             at = at.max(r.end);
         }
         if at < len {
             out.push(at..len);
         }
-        Minutes::from_ranges(out)
+        Minutes(out)
     }
 
+    /// The set's minutes that are not in `other`: each range with the
+    /// ranges of `other` over it cut out.
     pub fn subtract(&self, other: &Minutes) -> Minutes {
-        let end = self.0.last().map_or(0, |r| r.end);
-        self.intersect(&other.complement(end))
+        let mut out = Vec::with_capacity(self.0.len() + other.0.len());
+        let mut j = 0;
+        for r in &self.0 {
+            while other.0.get(j).is_some_and(|o| o.end <= r.start) {
+                j += 1;
+            }
+            let mut start = r.start;
+            let mut k = j;
+            while start < r.end {
+                match other.0.get(k) {
+                    Some(o) if o.start < r.end => {
+                        if o.start > start {
+                            out.push(start..o.start);
+                        }
+                        start = start.max(o.end);
+                        k += 1;
+                    }
+                    _ => {
+                        out.push(start..r.end);
+                        break;
+                    }
+                }
+            }
+        }
+        Minutes(out)
     }
 }
 
@@ -679,6 +729,45 @@ mod tests {
         assert_eq!(Minutes::empty().complement(5), m(&[(0, 5)]));
         assert!(a.contains(0) && a.contains(9) && !a.contains(10) && a.contains(29));
         assert_eq!(a.len(), 20);
+    }
+
+    /// The minutes of `0..300` in a set, one by one.
+    fn bits(m: &Minutes) -> Vec<bool> {
+        (0..300).map(|t| m.contains(t)).collect()
+    }
+
+    /// Whether the ranges are sorted, non-empty, and apart (not touching).
+    fn canonical(m: &Minutes) -> bool {
+        m.ranges().iter().all(|r| r.start < r.end)
+            && m.ranges().windows(2).all(|w| w[0].end < w[1].start)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn set_operations_are_those_of_minute_by_minute_sets(
+            a in proptest::collection::vec((0u32..280, 0u32..40), 0..8),
+            b in proptest::collection::vec((0u32..280, 0u32..40), 0..8),
+            len in 0u32..300,
+        ) {
+            let a = m(&a.iter().map(|&(s, l)| (s, s + l)).collect::<Vec<_>>());
+            let b = m(&b.iter().map(|&(s, l)| (s, s + l)).collect::<Vec<_>>());
+            let (x, y) = (bits(&a), bits(&b));
+            let each = |f: fn(bool, bool) -> bool| -> Vec<bool> {
+                x.iter().zip(&y).map(|(&p, &q)| f(p, q)).collect()
+            };
+            for (got, want) in [
+                (a.union(&b), each(|p, q| p || q)),
+                (a.intersect(&b), each(|p, q| p && q)),
+                (a.subtract(&b), each(|p, q| p && !q)),
+            ] {
+                proptest::prop_assert!(canonical(&got), "{got:?}");
+                proptest::prop_assert_eq!(bits(&got), want);
+            }
+            let c = a.complement(len);
+            proptest::prop_assert!(canonical(&c), "{c:?}");
+            let want: Vec<bool> = x.iter().enumerate().map(|(t, &p)| !p && (t as u32) < len).collect();
+            proptest::prop_assert_eq!(bits(&c), want);
+        }
     }
 
     fn monday() -> NaiveDate {
