@@ -414,6 +414,9 @@ pub struct ViewBuilder<'a> {
     pub week: crate::reach::Analysis<'a>,
     /// Channel notes as HTML, by their Markdown: the same few notes recur.
     notes: std::sync::Mutex<rustc_hash::FxHashMap<String, tera::Value>>,
+    /// The start of every page's status data, the same for all: the time
+    /// zone and the clinic's closures not over yet.
+    status_start: String,
 }
 
 pub fn phone_view(p: &Phone) -> PhoneView {
@@ -427,6 +430,7 @@ impl<'a> ViewBuilder<'a> {
             words: HoursWords::new(site.today),
             week: crate::reach::Analysis::typical_week(site),
             notes: Default::default(),
+            status_start: status_start(site),
         }
     }
 
@@ -806,21 +810,7 @@ impl<'a> ViewBuilder<'a> {
     pub fn status_json(&self, p: &Provider, audience: Audience) -> String {
         use std::fmt::Write as _;
         let mut json = String::with_capacity(512);
-        json.push_str("{\"timezone\":");
-        json.push_str(&json_string(self.site.clinic.timezone.name()));
-        json.push_str(",\"closures\":[");
-        let closures = self
-            .site
-            .clinic
-            .closures
-            .iter()
-            .filter(|c| c.to >= self.site.today);
-        for (i, c) in closures.enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            let _ = write!(json, "[\"{}\",\"{}\"]", c.from, c.to);
-        }
+        json.push_str(&self.status_start);
         // The absences not over yet: the script says who covers on their
         // days instead of promising an answer by a time.
         json.push_str("],\"name\":");
@@ -904,6 +894,24 @@ pub fn department_values(summaries: &[(Option<String>, tera::Value)]) -> tera::V
 }
 
 /// `s` as a JSON string literal.
+/// [`ViewBuilder::status_json`] up to the provider's name: the time zone and
+/// the clinic's closures not over yet.
+fn status_start(site: &Site) -> String {
+    use std::fmt::Write as _;
+    let mut json = String::with_capacity(128);
+    json.push_str("{\"timezone\":");
+    json.push_str(&json_string(site.clinic.timezone.name()));
+    json.push_str(",\"closures\":[");
+    let closures = site.clinic.closures.iter().filter(|c| c.to >= site.today);
+    for (i, c) in closures.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        let _ = write!(json, "[\"{}\",\"{}\"]", c.from, c.to);
+    }
+    json
+}
+
 fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }

@@ -427,8 +427,24 @@ fn json_string(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
 
 /// `value` as a JSON string literal with `<` escaped (the `json_string` filter).
 pub(crate) fn json_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    push_json_literal(&mut out, value);
+    out
+}
+
+/// [`json_literal`], appended to `out`. A value without a quote, backslash,
+/// `<` or control character (nearly every one) is copied as it is between
+/// quotes, which is what serde_json writes for it.
+pub(crate) fn push_json_literal(out: &mut String, value: &str) {
+    let plain = |b: &u8| *b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<');
+    if value.as_bytes().iter().all(plain) {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     let json = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_string());
-    json.replace('<', "\\u003c")
+    out.push_str(&json.replace('<', "\\u003c"));
 }
 
 /// The index page's own variables.
@@ -775,6 +791,14 @@ fn copy_static(root: &Path, out: &dyn Emit, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn json_literals_are_serde_jsons_with_lt_escaped(value in "[a-z <>\"\\\\\\x00-\\x1f\u{7f}é€\u{2028}]{0,40}") {
+            let want = serde_json::to_string(&value).unwrap_or_default().replace('<', "\\u003c");
+            proptest::prop_assert_eq!(json_literal(&value), want);
+        }
+    }
 
     #[test]
     fn template_names() {

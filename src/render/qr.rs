@@ -319,7 +319,7 @@ pub fn penalty(width: usize, grid: &[bool]) -> u32 {
 /// score, so the sum stops as soon as it reaches `bound`.
 fn penalty_below(width: usize, rows: &Bits, cols: &Bits, bound: u32) -> Option<u32> {
     let full = low_bits(width);
-    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
+    let dark: u32 = rows.iter().take(width).map(|r| r.count_ones()).sum();
     let mut score = balance(usize::try_from(dark).unwrap_or(0), width * width);
     // N2: 2×2 blocks of one colour.
     for (r0, r1) in rows.iter().zip(rows.iter().take(width).skip(1)) {

@@ -48,7 +48,7 @@ fn esc(out: &mut String, s: &str) {
 /// Appends `s` as a JSON string literal that cannot close a `<script>`,
 /// as the `json_string` filter does.
 fn json(out: &mut String, s: &str) {
-    out.push_str(&super::json_literal(s));
+    super::push_json_literal(out, s);
 }
 
 /// A phone number's display form, the extension in its own span (the
