@@ -1,8 +1,10 @@
 //! QR codes of page URLs, as compact SVG.
 //!
-//! Encoding, error correction, data placement and masking are the `qrcode`
-//! crate's; choosing the mask is done here, and the chosen code is, bit for
-//! bit, the crate's canvas after `apply_mask`. Once per version, the crate
+//! Encoding, data placement and masking are the `qrcode` crate's; choosing
+//! the mask is done here, and the chosen code is, bit for bit, the crate's
+//! canvas after `apply_mask`. The error correction of versions 1 to 11 is
+//! worked out here too (the crate's, tested against it, without a division
+//! at every step). Once per version, the crate
 //! draws the functional patterns and masks them with each of the eight masks
 //! (a data module masked alone is dark exactly where its mask inverts), and
 //! shows where `draw_data` puts each bit of the codewords. A code under mask
@@ -104,7 +106,6 @@ impl Layout {
     /// 1 = dark, as rows and as columns.
     fn data_bits(&self, data_codewords: &[u8], ec_codewords: &[u8]) -> (Bits, Bits) {
         let mut rows = [0; MAX_BITS_WIDTH];
-        let mut cols = [0; MAX_BITS_WIDTH];
         let codewords = data_codewords.iter().chain(ec_codewords);
         for (codeword, places) in codewords.zip(self.places.chunks(8)) {
             // Most significant bit first.
@@ -112,9 +113,9 @@ impl Layout {
                 let dark = u64::from((codeword >> shift) & 1);
                 // x, y < 64 (see `places`); the mask makes that plain.
                 rows[usize::from(y & 63)] |= dark << (x & 63);
-                cols[usize::from(x & 63)] |= dark << (y & 63);
             }
         }
+        let cols = transpose(&rows);
         (rows, cols)
     }
 }
@@ -244,12 +245,143 @@ enum Grid {
     Bools { width: usize, modules: Vec<bool> },
 }
 
+/// A version's error-correction codewords a block, then the count and data
+/// codewords of the blocks of its two groups.
+type Blocks = (usize, (usize, usize), (usize, usize));
+
+/// The blocks of versions 1 to 11 at level M (ISO/IEC 18004, table 9):
+/// error-correction codewords a block, then the count and data codewords of
+/// the blocks of each of the two groups.
+const BLOCKS_M: [Blocks; MAX_BITS_VERSION] = [
+    (10, (1, 16), (0, 0)),
+    (16, (1, 28), (0, 0)),
+    (26, (1, 44), (0, 0)),
+    (18, (2, 32), (0, 0)),
+    (24, (2, 43), (0, 0)),
+    (16, (4, 27), (0, 0)),
+    (18, (4, 31), (0, 0)),
+    (22, (2, 38), (2, 39)),
+    (22, (3, 36), (2, 37)),
+    (26, (4, 43), (1, 44)),
+    (30, (1, 50), (4, 51)),
+];
+
+/// GF(256) of QR codes (x⁸ + x⁴ + x³ + x² + 1): `EXP[i]` = αⁱ, twice over
+/// so that a sum of two logarithms needs no reduction; `LOG[αⁱ]` = i.
+struct Field {
+    exp: [u8; 512],
+    log: [u8; 256],
+}
+
+const FIELD: Field = {
+    let mut exp = [0u8; 512];
+    let mut log = [0u8; 256];
+    let mut x: u16 = 1;
+    let mut i = 0;
+    while i < 255 {
+        exp[i] = x as u8;
+        exp[i + 255] = x as u8;
+        log[x as usize] = i as u8;
+        x <<= 1;
+        if x & 0x100 != 0 {
+            x ^= 0x11D;
+        }
+        i += 1;
+    }
+    Field { exp, log }
+};
+
+/// The generator polynomial of `n` error-correction codewords,
+/// (x − α⁰)(x − α¹)…(x − αⁿ⁻¹), as the logarithms of its coefficients after
+/// the leading 1 (each is non-zero).
+fn generator(n: usize) -> Option<&'static [u8]> {
+    static GENERATORS: [OnceLock<Vec<u8>>; 31] = [const { OnceLock::new() }; 31];
+    let g = GENERATORS.get(n)?.get_or_init(|| {
+        // Coefficients, highest power first, starting from 1.
+        let mut poly = vec![1u8];
+        for i in 0..n {
+            let root = FIELD.exp[i];
+            let mut next = poly.clone();
+            next.push(0);
+            for (j, &c) in poly.iter().enumerate() {
+                if c != 0 {
+                    let product = FIELD.exp[usize::from(FIELD.log[usize::from(c)])
+                        + usize::from(FIELD.log[usize::from(root)])];
+                    next[j + 1] ^= product;
+                }
+            }
+            poly = next;
+        }
+        poly.iter()
+            .skip(1)
+            .map(|&c| FIELD.log[usize::from(c)])
+            .collect()
+    });
+    Some(g.as_slice())
+}
+
+/// The error-correction codewords of one block: the remainder of the block
+/// times xⁿ divided by the generator (the crate's `create_error_correction_code`,
+/// without its reduction modulo 255 at each step).
+fn block_ec(block: &[u8], generator: &[u8]) -> Vec<u8> {
+    let n = generator.len();
+    let mut rest = vec![0u8; block.len() + n];
+    rest[..block.len()].copy_from_slice(block);
+    for i in 0..block.len() {
+        let lead = rest[i];
+        if lead == 0 {
+            continue;
+        }
+        let log_lead = usize::from(FIELD.log[usize::from(lead)]);
+        for (r, &g) in rest[i + 1..].iter_mut().zip(generator) {
+            *r ^= FIELD.exp[usize::from(g) + log_lead];
+        }
+    }
+    rest.split_off(block.len())
+}
+
+/// The crate's `construct_codewords` at level M, for versions 1 to 11: the
+/// data cut into blocks, each block's error correction, both interleaved.
+/// `None` for another version or data of the wrong length.
+fn codewords_m(data: &[u8], version: Version) -> Option<(Vec<u8>, Vec<u8>)> {
+    let Version::Normal(v) = version else {
+        return None;
+    };
+    let &(ec_len, (count_1, size_1), (count_2, size_2)) =
+        BLOCKS_M.get(usize::try_from(v).ok()?.checked_sub(1)?)?;
+    if data.len() != count_1 * size_1 + count_2 * size_2 {
+        return None;
+    }
+    let (first, second) = data.split_at(count_1 * size_1);
+    let blocks: Vec<&[u8]> = first
+        .chunks(size_1.max(1))
+        .chain(second.chunks(size_2.max(1)))
+        .collect();
+    let generator = generator(ec_len)?;
+    let ecs: Vec<Vec<u8>> = blocks.iter().map(|b| block_ec(b, generator)).collect();
+    let interleave = |blocks: &[&[u8]], longest: usize| -> Vec<u8> {
+        let mut out = Vec::with_capacity(longest * blocks.len());
+        for i in 0..longest {
+            out.extend(blocks.iter().filter_map(|b| b.get(i)));
+        }
+        out
+    };
+    let ec_blocks: Vec<&[u8]> = ecs.iter().map(Vec::as_slice).collect();
+    Some((
+        interleave(&blocks, size_1.max(size_2)),
+        interleave(&ec_blocks, ec_len),
+    ))
+}
+
 /// The code of `data` with the mask of least penalty (the first of equals).
 fn best_grid(data: &[u8]) -> Option<Grid> {
     let bits = encode_auto(data, EC).ok()?;
     let version = bits.version();
-    let (data_codewords, ec_codewords) =
-        construct_codewords(&bits.into_bytes(), version, EC).ok()?;
+    let bytes = bits.into_bytes();
+    let (data_codewords, ec_codewords) = match codewords_m(&bytes, version) {
+        Some(codewords) => codewords,
+        None => construct_codewords(&bytes, version, EC).ok()?,
+    };
     if let Some(layout) = layout(version) {
         let width = layout.width;
         let (data_rows, data_cols) = layout.data_bits(&data_codewords, &ec_codewords);
@@ -975,6 +1107,34 @@ mod tests {
         }
         // Bit rows up to 64 modules, plain ones beyond, three-digit coordinates.
         assert!(widths.iter().any(|w| *w > 64) && widths.iter().any(|w| *w + 8 >= 100));
+    }
+
+    /// The blocks and error correction of versions 1 to 11 are the crate's,
+    /// on data of every length each version takes.
+    #[test]
+    fn codewords_are_the_crates() {
+        for v in 1..=11i16 {
+            let version = Version::Normal(v);
+            let Some(&(_, (c1, s1), (c2, s2))) = BLOCKS_M.get(usize::try_from(v - 1).unwrap_or(0))
+            else {
+                panic!("no blocks for version {v}");
+            };
+            let len = c1 * s1 + c2 * s2;
+            for seed in 0..20u32 {
+                let data: Vec<u8> = (0..len)
+                    .map(|i| {
+                        (i as u32)
+                            .wrapping_mul(2_654_435_761)
+                            .wrapping_add(seed.wrapping_mul(97))
+                            .rotate_left(seed % 31) as u8
+                    })
+                    .collect();
+                let theirs = construct_codewords(&data, version, EC).ok();
+                assert_eq!(codewords_m(&data, version), theirs, "version {v}");
+            }
+            assert_eq!(codewords_m(&vec![0; len + 1], version), None);
+        }
+        assert_eq!(codewords_m(&[0; 16], Version::Normal(12)), None);
     }
 
     #[test]
