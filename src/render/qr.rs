@@ -451,47 +451,83 @@ pub fn penalty(width: usize, grid: &[bool]) -> u32 {
 /// score, so the sum stops as soon as it reaches `bound`.
 fn penalty_below(width: usize, rows: &Bits, cols: &Bits, bound: u32) -> Option<u32> {
     let full = low_bits(width);
-    let dark: u32 = rows.iter().take(width).map(|r| r.count_ones()).sum();
+    let rows = rows.get(..width)?;
+    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
     let mut score = balance(usize::try_from(dark).unwrap_or(0), width * width);
-    // N2: 2×2 blocks of one colour.
-    for (r0, r1) in rows.iter().zip(rows.iter().take(width).skip(1)) {
+    // N2: 2×2 blocks of one colour, each found at its top left module (bit
+    // b < width − 1), so two rows' blocks share one count up to width 33.
+    let block = |y: usize| {
+        let (r0, r1) = (rows[y], rows[y + 1]);
         let same_vertical = !(r0 ^ r1) & full;
         let same_horizontal = !(r0 ^ (r0 >> 1)) & (full >> 1);
-        let blocks = same_vertical & (same_vertical >> 1) & same_horizontal;
-        score += 3 * blocks.count_ones();
-    }
-    for line in rows.iter().take(width).chain(cols.iter().take(width)) {
-        if score >= bound {
-            return None;
+        same_vertical & (same_vertical >> 1) & same_horizontal
+    };
+    let mut blocks = 0;
+    let mut y = 0;
+    while y + 1 < width {
+        if width <= 33 && y + 2 < width {
+            blocks += (block(y) | (block(y + 1) << 32)).count_ones();
+            y += 2;
+        } else {
+            blocks += block(y).count_ones();
+            y += 1;
         }
-        score += line_penalty(width, full, *line);
     }
+    score += 3 * blocks;
+    score += lines_penalty(width, full, rows);
+    if score >= bound {
+        return None;
+    }
+    score += lines_penalty(width, full, cols.get(..width)?);
     (score < bound).then_some(score)
 }
 
-/// N1 and N3 of one row or column (bit b = module b, `full` = `width` ones).
-fn line_penalty(width: usize, full: u64, line: u64) -> u32 {
+/// N1 and N3 of rows or columns (bit b = module b, `full` = `width` ones).
+fn lines_penalty(width: usize, full: u64, lines: &[u64]) -> u32 {
     // N1: 3 + (n − 5) for each run of n ≥ 5 modules of one colour, that is,
     // one point for each five-module window of one colour plus two for each
     // such run (the first window of a run is one not following another).
-    let same = !(line ^ (line >> 1)) & (full >> 1); // b and b + 1 alike
-    let five = same & (same >> 1) & (same >> 2) & (same >> 3); // b to b + 4 alike
-    let mut score = five.count_ones() + 2 * (five & !(five << 1)).count_ones();
-    // N3: 1:1:3:1:1 (dark, light, dark ×3, light, dark) at b to b + 6, with
-    // four light modules (or the edge) just before or just after.
+    let five = |line: u64| {
+        let same = !(line ^ (line >> 1)) & (full >> 1); // b and b + 1 alike
+        same & (same >> 1) & (same >> 2) & (same >> 3) // b to b + 4 alike
+    };
+    let n1 = |fives: u64| fives.count_ones() + 2 * (fives & !(fives << 1)).count_ones();
+    let mut score = 0;
+    if width <= 35 {
+        // A window is found at its first module (bit b ≤ width − 5 ≤ 30),
+        // so two lines share one count, the second's bits from 32 on.
+        let mut pairs = lines.chunks_exact(2);
+        for pair in &mut pairs {
+            score += n1(five(pair[0]) | (five(pair[1]) << 32));
+            score += finder_penalty(width, full, pair[0]) + finder_penalty(width, full, pair[1]);
+        }
+        for &line in pairs.remainder() {
+            score += n1(five(line)) + finder_penalty(width, full, line);
+        }
+    } else {
+        for &line in lines {
+            score += n1(five(line)) + finder_penalty(width, full, line);
+        }
+    }
+    score
+}
+
+/// N3 of one line: 1:1:3:1:1 (dark, light, dark ×3, light, dark) at b to
+/// b + 6, with four light modules (or the edge) just before or just after.
+fn finder_penalty(width: usize, full: u64, line: u64) -> u32 {
     let light = !line & full;
     let found =
         line & (light >> 1) & (line >> 2) & (line >> 3) & (line >> 4) & (light >> 5) & (line >> 6);
-    if found != 0 {
-        // The line with four light modules of padding on either side: bit j
-        // of `four` is "padded modules j to j + 3 are light", and padded j is
-        // module j − 4, so the four before b start at b, those after at b + 11.
-        let padded_light = !(u128::from(line) << 4) & ((1u128 << (width + 8)) - 1);
-        let four = padded_light & (padded_light >> 1) & (padded_light >> 2) & (padded_light >> 3);
-        let either = (four | (four >> 11)) as u64; // bits ≥ 64 are past any `found`
-        score += 40 * (found & either).count_ones();
+    if found == 0 {
+        return 0;
     }
-    score
+    // The line with four light modules of padding on either side: bit j
+    // of `four` is "padded modules j to j + 3 are light", and padded j is
+    // module j − 4, so the four before b start at b, those after at b + 11.
+    let padded_light = !(u128::from(line) << 4) & ((1u128 << (width + 8)) - 1);
+    let four = padded_light & (padded_light >> 1) & (padded_light >> 2) & (padded_light >> 3);
+    let either = (four | (four >> 11)) as u64; // bits ≥ 64 are past any `found`
+    40 * (found & either).count_ones()
 }
 
 /// N4: 10 points for every 5 % the dark share is away from 50 %.
@@ -1200,8 +1236,10 @@ mod tests {
             state ^= state << 17;
             state
         };
-        for round in 0..600 {
-            let width = [8, 9, 21, 25, 33, 57, 63, 64][round % 8];
+        for round in 0..660 {
+            // Either side of the widths up to which two lines share a count
+            // (33 for blocks, 35 for runs).
+            let width = [8, 9, 21, 25, 33, 34, 35, 36, 57, 63, 64][round % 11];
             // Dark shares from 1/8 to 7/8, and blocks of finder-like rows.
             let dark_in_8 = 1 + (round / 8) % 7;
             let grid: Vec<bool> = (0..width * width)
