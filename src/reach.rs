@@ -24,7 +24,7 @@ use crate::model::hours::{monday_of, week_lines};
 use crate::model::{Hours, Provider, Site};
 
 /// A set of minutes: sorted, disjoint, non-empty half-open intervals.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Minutes(Vec<Range<u32>>);
 
 impl Minutes {

@@ -417,6 +417,9 @@ pub struct ViewBuilder<'a> {
     /// The start of every page's status data, the same for all: the time
     /// zone and the clinic's closures not over yet.
     status_start: String,
+    /// Stretches of a typical week in words, by their minutes: providers
+    /// of the same hours share them.
+    week_texts: std::sync::Mutex<rustc_hash::FxHashMap<crate::reach::Minutes, String>>,
 }
 
 pub fn phone_view(p: &Phone) -> PhoneView {
@@ -431,7 +434,22 @@ impl<'a> ViewBuilder<'a> {
             week: crate::reach::Analysis::typical_week(site),
             notes: Default::default(),
             status_start: status_start(site),
+            week_texts: Default::default(),
         }
+    }
+
+    /// [`crate::reach::week_text`], worked out once per distinct set of minutes.
+    fn week_text(&self, minutes: &crate::reach::Minutes) -> String {
+        if let Ok(cache) = self.week_texts.lock()
+            && let Some(text) = cache.get(minutes)
+        {
+            return text.clone();
+        }
+        let text = crate::reach::week_text(minutes);
+        if let Ok(mut cache) = self.week_texts.lock() {
+            cache.insert(minutes.clone(), text.clone());
+        }
+        text
     }
 
     /// A channel note's HTML, rendered once per distinct text.
@@ -748,7 +766,7 @@ impl<'a> ViewBuilder<'a> {
 
     /// What to do when the provider's own channels are closed, from the typical-week analysis.
     fn routes(&self, p: &Provider) -> Vec<RouteView> {
-        use crate::reach::{Route, week_text};
+        use crate::reach::Route;
         let Some(i) = self.site.provider_index(&p.slug) else {
             return Vec::new();
         };
@@ -757,7 +775,7 @@ impl<'a> ViewBuilder<'a> {
             .when_closed(i)
             .into_iter()
             .map(|(route, minutes)| {
-                let when = week_text(&minutes);
+                let when = self.week_text(&minutes);
                 let (kind, label, phone, colleague) = match route {
                     Some(Route::Covering(c)) | Some(Route::AfterHoursColleague(c)) => {
                         let colleague = self.colleague(&self.site.providers[c].slug);
