@@ -122,8 +122,12 @@ fn region_metadata(
 /// matches the region's general pattern and the pattern of at least one
 /// type of line (fixed, mobile, toll-free, ...), as `number_type` is not `Unknown`.
 fn has_a_known_type(d: &'static phonenumber::metadata::Descriptors, national: &str) -> bool {
+    // (Fixed lines and mobiles first: nearly every number is one, and the
+    // answer does not depend on the order.)
     matches(d.general(), national)
         && [
+            d.fixed_line(),
+            d.mobile(),
             d.premium_rate(),
             d.toll_free(),
             d.shared_cost(),
@@ -132,8 +136,6 @@ fn has_a_known_type(d: &'static phonenumber::metadata::Descriptors, national: &s
             d.pager(),
             d.uan(),
             d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
         ]
         .into_iter()
         .flatten()
