@@ -422,6 +422,31 @@ pub struct ViewBuilder<'a> {
     week_texts: std::sync::Mutex<rustc_hash::FxHashMap<crate::reach::Minutes, String>>,
 }
 
+/// The value `cache` holds for `key`, made by `make` and kept the first time.
+/// (The lock is not held while it is made: two threads may both make it, and
+/// both get the same value.)
+fn memo<K, Q, V>(
+    cache: &std::sync::Mutex<rustc_hash::FxHashMap<K, V>>,
+    key: &Q,
+    make: impl FnOnce() -> V,
+) -> V
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
+    if let Ok(cache) = cache.lock()
+        && let Some(value) = cache.get(key)
+    {
+        return value.clone();
+    }
+    let value = make();
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(key.to_owned(), value.clone());
+    }
+    value
+}
+
 pub fn phone_view(p: &Phone) -> PhoneView {
     PhoneView::from(p)
 }
@@ -440,30 +465,16 @@ impl<'a> ViewBuilder<'a> {
 
     /// [`crate::reach::week_text`], worked out once per distinct set of minutes.
     fn week_text(&self, minutes: &crate::reach::Minutes) -> String {
-        if let Ok(cache) = self.week_texts.lock()
-            && let Some(text) = cache.get(minutes)
-        {
-            return text.clone();
-        }
-        let text = crate::reach::week_text(minutes);
-        if let Ok(mut cache) = self.week_texts.lock() {
-            cache.insert(minutes.clone(), text.clone());
-        }
-        text
+        memo(&self.week_texts, minutes, || {
+            crate::reach::week_text(minutes)
+        })
     }
 
     /// A channel note's HTML, rendered once per distinct text.
     pub fn note_html(&self, note: &str) -> tera::Value {
-        if let Ok(cache) = self.notes.lock()
-            && let Some(html) = cache.get(note)
-        {
-            return html.clone();
-        }
-        let html = tera::Value::from(markdown::to_html(note));
-        if let Ok(mut cache) = self.notes.lock() {
-            cache.insert(note.to_string(), html.clone());
-        }
-        html
+        memo(&self.notes, note, || {
+            tera::Value::from(markdown::to_html(note))
+        })
     }
 
     pub fn site_view(&self) -> SiteView {
@@ -911,7 +922,6 @@ pub fn department_values(summaries: &[(Option<String>, tera::Value)]) -> tera::V
     tera::Value::from(list)
 }
 
-/// `s` as a JSON string literal.
 /// [`ViewBuilder::status_json`] up to the provider's name: the time zone and
 /// the clinic's closures not over yet.
 fn status_start(site: &Site) -> String {
@@ -930,6 +940,7 @@ fn status_start(site: &Site) -> String {
     json
 }
 
+/// `s` as a JSON string literal.
 fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }

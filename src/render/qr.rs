@@ -273,7 +273,7 @@ struct Field {
     log: [u8; 256],
 }
 
-const FIELD: Field = {
+static FIELD: Field = {
     let mut exp = [0u8; 512];
     let mut log = [0u8; 256];
     let mut x: u16 = 1;
