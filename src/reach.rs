@@ -124,8 +124,8 @@ impl Minutes {
         Minutes(out)
     }
 
-    /// The minutes of `0..len` not in the set (in order, and apart: each gap
-    /// ends where a range of the set starts).
+    /// The minutes of `0..len` not in the set (in order, and apart: a range
+    /// of the set lies between two gaps).
     pub fn complement(&self, len: u32) -> Minutes {
         let mut out = Vec::with_capacity(self.0.len() + 1);
         let mut at = 0;

@@ -470,10 +470,15 @@ fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
         while from > i && !is_other(bytes[from - 1]) {
             from -= 1;
         }
-        let to = bytes[last..]
+        // A run that starts by `last` ends within 4 × `shortest` bytes of it
+        // (at most three separators after each digit): the stretch is read
+        // no further, so a long one whose runs keep breaking (a digit, four
+        // spaces, a digit...) is not read again from each of them.
+        let cap = (last + 4 * shortest).min(bytes.len());
+        let to = bytes[last..cap]
             .iter()
             .position(|&b| is_other(b))
-            .map_or(bytes.len(), |k| last + k);
+            .map_or(cap, |k| last + k);
         let stretch = &bytes[from..to];
         if stretch.len() >= shortest
             && stretch.iter().filter(|b| b.is_ascii_digit()).count() >= shortest
@@ -483,8 +488,13 @@ fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
                 return Some(from + k);
             }
         }
-        // (`to` is another character, or the end.)
-        i = to + 1;
+        i = if to < cap || cap == bytes.len() {
+            // The whole stretch was read (`to` is another character, or the end).
+            to + 1
+        } else {
+            // No run starts by `last`; one may start in the rest of the stretch.
+            last + 1
+        };
     }
 }
 
@@ -622,6 +632,10 @@ mod tests {
             start_of_run(b"x1 2 3 4 5 6 7 8 9x (204) 555-0177", 0, 10),
             Some(21)
         );
+        // A long stretch whose runs keep breaking is read a bounded piece at a
+        // time: the number at its end is still found.
+        let breaking = [b"1    ".repeat(50), b"204 555 0177".to_vec()].concat();
+        assert_eq!(scan_all(&breaking, &[10]), vec![(10, 2_045_550_177)]);
     }
 
     /// The example clinic in this repository, loaded from `root`.
