@@ -74,12 +74,18 @@ impl Phone {
         })
     }
 
+    /// `+12045550142;ext=1234`: E.164 with the extension as RFC 3966 writes
+    /// it (links, vCards and structured data all use this form).
+    pub fn e164_with_extension(&self) -> String {
+        match &self.extension {
+            Some(ext) => [&self.e164, ";ext=", ext].concat(),
+            None => self.e164.clone(),
+        }
+    }
+
     /// `tel:+12045550142;ext=1234`
     pub fn tel_href(&self) -> String {
-        match &self.extension {
-            Some(ext) => ["tel:", &self.e164, ";ext=", ext].concat(),
-            None => ["tel:", &self.e164].concat(),
-        }
+        ["tel:", &self.e164_with_extension()].concat()
     }
 
     /// `sms:+12045550142` (an SMS cannot reach an extension).
@@ -320,11 +326,12 @@ fn all_regions() -> &'static [loader::Metadata] {
 }
 
 /// The metadata of the regions that share `region`'s country code (for
-/// Canada, the twenty-five of +1), loaded once per region for the life of the
-/// program, or the crate's whole copy if `region` is not among them.
+/// Canada, the twenty-five of +1), loaded once per country code for the life
+/// of the program, or the crate's whole copy if `region` is not among them.
 fn database_for(region: Region) -> &'static Database {
-    static LOADED: std::sync::Mutex<Vec<(Region, &'static Database)>> =
-        std::sync::Mutex::new(Vec::new());
+    /// Each default region met so far, its country code and that code's regions.
+    type Loaded = Vec<(Region, Option<u16>, &'static Database)>;
+    static LOADED: std::sync::Mutex<Loaded> = std::sync::Mutex::new(Vec::new());
     // (Only a deref of the crate's copy loads it.)
     let all = || -> &'static Database { &phonenumber::metadata::DATABASE };
     // A poisoned lock (a panic while loading, not expected) only costs the
@@ -332,7 +339,7 @@ fn database_for(region: Region) -> &'static Database {
     let Ok(mut loaded) = LOADED.lock() else {
         return all();
     };
-    if let Some((_, db)) = loaded.iter().find(|(r, _)| *r == region) {
+    if let Some((_, _, db)) = loaded.iter().find(|(r, _, _)| *r == region) {
         return db;
     }
     let regions = all_regions();
@@ -340,6 +347,11 @@ fn database_for(region: Region) -> &'static Database {
         .iter()
         .find(|m| m.id.as_deref() == Some(region.as_ref()))
         .and_then(|m| m.country_code);
+    // Canada after the United States: the same regions, already loaded.
+    if let Some(&(_, _, db)) = loaded.iter().find(|(_, c, _)| code.is_some() && *c == code) {
+        loaded.push((region, code, db));
+        return db;
+    }
     let subset: Vec<loader::Metadata> = match code {
         Some(code) => regions
             .iter()
@@ -349,14 +361,14 @@ fn database_for(region: Region) -> &'static Database {
         None => Vec::new(),
     };
     let db = match Database::from(subset) {
-        // Leaked on purpose: one per default region the program meets (one,
-        // in a build; one per change of `default_region` under `serve`), and
-        // the pattern cache in `starts_with_match` needs its patterns to live
-        // as long as the program.
+        // Leaked on purpose: one per country code of the default regions the
+        // program meets (one, in a build; under `serve`, one more per change
+        // of the region to another code), and the pattern cache of
+        // `with_compiled` needs its patterns to live as long as the program.
         Ok(db) if code.is_some() => &*Box::leak(Box::new(db)),
         _ => all(),
     };
-    loaded.push((region, db));
+    loaded.push((region, code, db));
     db
 }
 
@@ -646,6 +658,11 @@ mod tests {
         assert!(gb.by_code(&44).is_some());
         assert!(gb.by_code(&1).is_none());
         assert!(std::ptr::eq(gb, database_for(Region::GB)), "loaded once");
+        // Two regions of one country code share its regions, loaded once.
+        assert!(std::ptr::eq(
+            database_for(Region::JE),
+            database_for(Region::GG)
+        ));
         assert_eq!(database_for(ca()).region(&1).map(|r| r.len()), Some(25));
     }
 

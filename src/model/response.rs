@@ -73,12 +73,8 @@ impl Response {
     /// "Expect an answer within 2 business days."
     pub fn text(self) -> String {
         fn plural(n: u32, one: &str, many: &str) -> String {
-            let (n, unit) = if n == 1 {
-                ("1".to_string(), one)
-            } else {
-                (n.to_string(), many)
-            };
-            ["Expect an answer within ", &n, " ", unit, "."].concat()
+            let unit = if n == 1 { one } else { many };
+            ["Expect an answer within ", &n.to_string(), " ", unit, "."].concat()
         }
         match self {
             Response::Minutes(n) => plural(n, "minute", "minutes"),

@@ -612,11 +612,14 @@ pub fn render_site_guarded(
                         ": channels, hours, response times and who covers.",
                     ]
                     .concat();
+                    let title = [&p.name, " – how to reach – ", clinic].concat();
+                    let page_path = [&dir, "/index.html"].concat();
+                    let handout_path = [&p.slug, ".html"].concat();
                     let page_view = page(
                         "provider",
                         "../../",
                         url.clone(),
-                        [&p.name, " – how to reach – ", clinic].concat(),
+                        title.clone(),
                         description.clone(),
                     );
                     // The built-in page is written directly; a site's own
@@ -626,11 +629,7 @@ pub fn render_site_guarded(
                             views.provider(p, Audience::Public, &ChannelValues::none(), inline_qr);
                         let shown = native::provider::shown(&views, p, Audience::Public);
                         let html = native::provider::page(&frame, &page_view, &view, &shown);
-                        out.emit(
-                            Dest::Public,
-                            &[&dir, "/index.html"].concat(),
-                            html.as_bytes(),
-                        )?;
+                        out.emit(Dest::Public, &page_path, html.as_bytes())?;
                         view
                     } else {
                         let mut ctx = Context::new();
@@ -639,7 +638,7 @@ pub fn render_site_guarded(
                         let public = views.provider(p, Audience::Public, &channels, inline_qr);
                         ctx.insert("provider", &public);
                         render("provider.html", &ctx, buf)?;
-                        out.emit(Dest::Public, &[&dir, "/index.html"].concat(), buf)?;
+                        out.emit(Dest::Public, &page_path, buf)?;
                         public
                     };
 
@@ -650,28 +649,18 @@ pub fn render_site_guarded(
                         card.as_bytes(),
                     )?;
 
-                    let page_view = page(
-                        "handout",
-                        "",
-                        url.clone(),
-                        [&p.name, " – how to reach – ", clinic].concat(),
-                        description,
-                    );
+                    let page_view = page("handout", "", url.clone(), title, description);
                     if native_pages.handout {
                         let shown = native::provider::shown(&views, p, Audience::Patients);
                         let html = native::provider::handout(&frame, &page_view, &public, &shown);
-                        return out.emit(
-                            Dest::Handouts,
-                            &[&p.slug, ".html"].concat(),
-                            html.as_bytes(),
-                        );
+                        return out.emit(Dest::Handouts, &handout_path, html.as_bytes());
                     }
                     let mut ctx = Context::new();
                     ctx.insert("page", &page_view);
                     // The handout is the same view with every channel.
                     ctx.insert("provider", &views.for_patients(p, public));
                     render("handout.html", &ctx, buf)?;
-                    out.emit(Dest::Handouts, &[&p.slug, ".html"].concat(), buf)
+                    out.emit(Dest::Handouts, &handout_path, buf)
                 },
             )
             .collect()

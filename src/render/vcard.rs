@@ -81,9 +81,7 @@ pub fn vcard<'a>(
                     ChannelKind::Sms => "CELL,MSG",
                     _ => "WORK,VOICE",
                 };
-                let ext = p.extension.as_deref();
-                let (sep, ext) = ext.map_or(("", ""), |ext| (";ext=", ext));
-                ["TEL;TYPE=", kind_type, ":", &p.e164, sep, ext].concat()
+                ["TEL;TYPE=", kind_type, ":", &p.e164_with_extension()].concat()
             }
             (ChannelValue::Email(e), _) => ["EMAIL;TYPE=INTERNET,WORK:", e].concat(),
             (ChannelValue::Url(u), _) => ["URL:", u].concat(),

@@ -140,10 +140,7 @@ fn channel_value(out: &mut String, kind: ChannelKind, display: &str) {
 
 /// `tel:+1…` without its scheme, as the templates' `replace(from="tel:", to="")`.
 fn tel_number(p: &Phone) -> String {
-    match &p.extension {
-        Some(ext) => [&p.e164, ";ext=", ext].concat(),
-        None => p.e164.clone(),
-    }
+    p.e164_with_extension()
 }
 
 /// `base.html` from the start to the opening of the content block.
