@@ -5,7 +5,7 @@
 //! render theirs, by `annotate-snippets`: `file:line:col`, the source line with
 //! a caret under the offending value, and a help line.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -241,6 +241,78 @@ impl Diagnostic {
 
     /// Renders the diagnostic like rustc does, with colours when `color` is set.
     pub fn render(&self, color: bool) -> String {
+        if !color && let Some(text) = self.render_plain_one_line() {
+            return text;
+        }
+        self.render_by_annotate_snippets(color)
+    }
+
+    /// The common shape, without colours, written directly: the bytes
+    /// annotate-snippets writes (a test compares the two on generated
+    /// diagnostics) at a twentieth of the cost, which shows at thousands of
+    /// warnings. `None` for anything else: a span over more than one line,
+    /// a source line with other than printable ASCII (tabs, wide or
+    /// combining characters change the caret's column), a long line (which
+    /// annotate-snippets cuts), a text with control characters (line breaks).
+    fn render_plain_one_line(&self) -> Option<String> {
+        const LONGEST_LINE: usize = 100;
+        let (file, span) = self.location.as_deref()?;
+        let text = &*file.text;
+        let line = text.strip_suffix('\n').unwrap_or(text);
+        let printable = |s: &str| !s.chars().any(char::is_control);
+        let visible = |s: &str| !s.trim().is_empty() && printable(s);
+        if line.len() > LONGEST_LINE
+            || line.trim().is_empty()
+            || !line.bytes().all(|b| (b' '..=b'~').contains(&b))
+            || span.start > span.end
+            || span.end > line.len()
+            || !visible(&self.message)
+            || !self.label.as_deref().is_none_or(visible)
+            || !self.help.as_deref().is_none_or(visible)
+            || !printable(&file.path.to_string_lossy())
+        {
+            return None;
+        }
+        let number = file.first_line.to_string();
+        let gutter = " ".repeat(number.len() + 1);
+        let path = file.path.display();
+        let column = span.start + 1;
+        let carets = "^".repeat((span.end - span.start).max(1));
+        let title = match self.severity {
+            Severity::Error => "error: ",
+            Severity::Warning => "warning: ",
+        };
+        let mut out = String::with_capacity(160 + 2 * line.len() + self.message.len());
+        out.push_str(title);
+        out.push_str(&self.message);
+        out.push('\n');
+        out.push_str(&gutter[1..]);
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "--> {path}:{number}:{column}");
+        out.push_str(&gutter);
+        out.push_str("|\n");
+        out.push_str(&number);
+        out.push_str(" | ");
+        out.push_str(line);
+        out.push('\n');
+        out.push_str(&gutter);
+        out.push_str("| ");
+        out.push_str(&" ".repeat(span.start));
+        out.push_str(&carets);
+        if let Some(label) = &self.label {
+            out.push(' ');
+            out.push_str(label);
+        }
+        if let Some(help) = &self.help {
+            out.push('\n');
+            out.push_str(&gutter);
+            out.push_str("|\nhelp: ");
+            out.push_str(help);
+        }
+        Some(out)
+    }
+
+    fn render_by_annotate_snippets(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
         } else {
@@ -414,6 +486,97 @@ mod tests {
         assert!(text.contains("data/providers/a.toml:2:9"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("help: write the number"), "{text}");
+    }
+
+    /// A diagnostic of the shape the direct rendering writes.
+    fn one_line(
+        error: bool,
+        path: &str,
+        first_line: usize,
+        text: &str,
+        span: Range<usize>,
+        texts: (&str, Option<&str>, Option<&str>),
+    ) -> Diagnostic {
+        let (message, label, help) = texts;
+        let file = SourceFile {
+            first_line,
+            ..SourceFile::new(path, text)
+        };
+        let mut d = if error {
+            Diagnostic::error(message)
+        } else {
+            Diagnostic::warning(message)
+        };
+        d.location = Some(Box::new((file, span)));
+        d.label = label.map(str::to_string);
+        d.help = help.map(str::to_string);
+        d
+    }
+
+    #[test]
+    fn the_common_shape_is_written_directly_as_annotate_snippets_would() {
+        let d = one_line(
+            false,
+            "data/providers/a.toml",
+            55,
+            "value = \"+1 819 555 0191\"\n",
+            8..25,
+            (
+                "the patients-only number (819) 555-0191 is also published as Zoë's line",
+                Some("not private"),
+                Some("check the number"),
+            ),
+        );
+        let direct = d.render_plain_one_line().expect("written directly");
+        assert_eq!(direct, d.render_by_annotate_snippets(false));
+        assert_eq!(d.render(false), direct);
+        assert_eq!(
+            direct,
+            "warning: the patients-only number (819) 555-0191 is also published as Zoë's line\n  \
+             --> data/providers/a.toml:55:9\n   |\n55 | value = \"+1 819 555 0191\"\n   |         \
+             ^^^^^^^^^^^^^^^^^ not private\n   |\nhelp: check the number"
+        );
+        // Colours, a tab, two lines: annotate-snippets writes those.
+        assert!(d.render(true).contains('\u{1b}'));
+        let tab = one_line(true, "a.toml", 1, "a =\t1\n", 4..5, ("m", None, None));
+        assert!(tab.render_plain_one_line().is_none());
+        let two = one_line(true, "a.toml", 1, "a = [\n1]\n", 4..8, ("m", None, None));
+        assert!(two.render_plain_one_line().is_none());
+        let lines = one_line(
+            true,
+            "a.toml",
+            1,
+            "a = 1\n",
+            4..5,
+            ("two\nlines", None, None),
+        );
+        assert!(lines.render_plain_one_line().is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn direct_rendering_is_annotate_snippets_rendering(
+            error: bool,
+            path in "[a-z][a-z0-9/._-]{0,30}",
+            first_line in proptest::prop_oneof![1usize..12, 1usize..100_000],
+            line in "[ -~]{0,110}",
+            newline: bool,
+            from in 0usize..120,
+            len in proptest::prop_oneof![0usize..3, 0usize..120],
+            message in "[ -~]{1,50}|[ -~éü–]{1,50}",
+            label in proptest::option::of("[ -~é]{1,20}"),
+            help in proptest::option::of("[ -~é]{1,40}"),
+        ) {
+            let start = from.min(line.len());
+            let end = (start + len).min(line.len());
+            let text = if newline { format!("{line}\n") } else { line.clone() };
+            let d = one_line(error, &path, first_line, &text, start..end,
+                (&message, label.as_deref(), help.as_deref()));
+            if let Some(direct) = d.render_plain_one_line() {
+                proptest::prop_assert_eq!(direct, d.render_by_annotate_snippets(false));
+            }
+        }
     }
 
     #[test]

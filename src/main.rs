@@ -105,7 +105,9 @@ fn main() -> ExitCode {
             bar.finish();
             match result {
                 Ok(report) => {
+                    let printing = std::time::Instant::now();
                     print_diagnostics(&report.warnings, color);
+                    howtoreach::timing::lap(printing, "printing the warnings");
                     eprintln!(
                         "built {} pages for {} providers ({} files) into {} in {:.2} s{}",
                         report.stats.pages,
