@@ -1644,18 +1644,32 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         }
     }
     // libphonenumber's metadata is read on another core, the first time (its
-    // text, 5 ms; the regions of the clinic's country code load with its first
-    // number), while site.toml is read and the provider files are found (the
-    // scope ends when it is read; the clinic's numbers need it next).
+    // text, 5 ms), then the regions of the clinic's country code (8 ms, else
+    // loaded with the clinic's first number), while site.toml is read and the
+    // provider files are found (the scope ends when it is done; the clinic's
+    // numbers need it next).
     let start = std::time::Instant::now();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let loaded = &done;
     let (config, (paths, reuse), early) = std::thread::scope(|scope| {
         // If no thread can be started, the first number loads it.
         let loading = !model::phone::metadata_loaded()
             && std::thread::Builder::new()
                 .name("howtoreach-phone-metadata".into())
                 .spawn_scoped(scope, move || {
-                    model::phone::load_metadata();
+                    // The region as data/clinic.toml gives it, if it does
+                    // (a link is not followed here: the load checks it).
+                    let clinic = root.join("data/clinic.toml");
+                    let region = (!clinic.is_symlink())
+                        .then(|| read_source(&clinic, Path::new("data/clinic.toml")).ok())
+                        .flatten()
+                        .and_then(|file| region_only(&file));
+                    match region {
+                        Some(region) => model::phone::load_metadata_for(region),
+                        None => model::phone::load_metadata(),
+                    }
                     crate::timing::lap(start, "loading the phone metadata");
+                    loaded.store(true, std::sync::atomic::Ordering::Release);
                 })
                 .is_ok();
         let config = read("site.toml", &mut diags).and_then(|f| config_from_source(&f, &mut diags));
@@ -1678,7 +1692,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         // Until the metadata is loaded (`serve`, whose loads after the first
         // find it loaded, has its own cache), this core reads provider files ahead.
         let early = if loading && load_cache.is_none() {
-            parse_ahead(&paths.0)
+            parse_ahead(&paths.0, loaded)
         } else {
             Vec::new()
         };
@@ -1759,14 +1773,14 @@ const MOST_AHEAD: usize = 2048;
 const MOST_AHEAD_BYTES: usize = 4 << 20;
 
 /// Reads and parses provider files, in order, until the phone metadata has
-/// been read (their numbers cannot be read before) on another core, where it
-/// takes about 5 ms: this one would otherwise wait. (The walk of a large
+/// been `loaded` (their numbers cannot be read before) on another core, where
+/// it takes about 15 ms: this one would otherwise wait. (The walk of a large
 /// site's folder takes longer, so only small sites get here first.)
-fn parse_ahead(paths: &[ProviderPath]) -> Vec<Early> {
+fn parse_ahead(paths: &[ProviderPath], loaded: &std::sync::atomic::AtomicBool) -> Vec<Early> {
     let mut early = Vec::new();
     let mut bytes = 0;
     for p in paths.iter().take(MOST_AHEAD) {
-        if bytes >= MOST_AHEAD_BYTES || model::phone::metadata_loaded() {
+        if bytes >= MOST_AHEAD_BYTES || loaded.load(std::sync::atomic::Ordering::Acquire) {
             break;
         }
         let file = Early::read(p);

@@ -97,6 +97,7 @@ fn main() -> ExitCode {
                 site,
                 output,
                 base_url,
+                exiting: true,
                 ..Default::default()
             };
             let bar = Progress::new();

@@ -379,6 +379,8 @@ impl Channel {
 
     /// Every form in which this channel's value could appear in output: used by
     /// tests and by the output guard that no patients-only value is published.
+    /// A number's depend on it as written, as shown and in E.164 only (the
+    /// guard works out the forms of each distinct number once).
     pub fn value_forms(&self) -> Vec<String> {
         let mut forms = vec![self.raw_value.clone(), self.display()];
         if let ChannelValue::Phone(p) = &self.value {

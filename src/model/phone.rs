@@ -381,6 +381,13 @@ pub fn load_metadata() {
     METADATA_LOADED.store(true, std::sync::atomic::Ordering::Release);
 }
 
+/// Loads the metadata, then the regions of `region`'s country code (what
+/// the first number of that region would load), ahead of its first number.
+pub fn load_metadata_for(region: Region) {
+    load_metadata();
+    let _ = database_for(region);
+}
+
 /// Whether [`load_metadata`] has finished.
 pub fn metadata_loaded() -> bool {
     METADATA_LOADED.load(std::sync::atomic::Ordering::Acquire)

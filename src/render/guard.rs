@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Dest, Emit, Parts};
 use crate::diagnostic::Diagnostic;
-use crate::model::{ChannelValue, Provider, Site};
+use crate::model::{Channel, ChannelValue, Provider, Site};
 
 /// Digits of a number: how many (leading zeros count) and their value.
 type Digits = (u8, u64);
@@ -126,14 +126,42 @@ impl<'a> Guard<'a> {
             .chain(clinic.after_hours.iter().filter_map(|a| a.phone.as_ref()))
             .flat_map(crate::model::phone_forms)
             .collect();
-        let (texts_found, numbers_found) = site
+        // Each distinct public number once (many providers give the same
+        // lines; addresses and links are mostly their own): the number as
+        // written, as shown and in E.164 decide all its forms
+        // (`Channel::value_forms`).
+        type Numbers<'s> = FxHashMap<(&'s str, &'s str, &'s str), &'s Channel>;
+        let distinct_numbers: Numbers<'_> = site
             .providers
             .par_iter()
-            .map(|p| {
-                p.public_channels()
-                    .flat_map(|c| c.value_forms())
-                    .collect::<Vec<_>>()
+            .fold(Numbers::default, |mut distinct, p| {
+                for c in p.public_channels() {
+                    if let ChannelValue::Phone(phone) = &c.value {
+                        distinct
+                            .entry((&c.raw_value, &phone.display, &phone.e164))
+                            .or_insert(c);
+                    }
+                }
+                distinct
             })
+            .reduce(Numbers::default, |mut a, mut b| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                for (key, c) in b {
+                    a.entry(key).or_insert(c);
+                }
+                a
+            });
+        let other_values = site.providers.par_iter().flat_map_iter(|p| {
+            p.public_channels()
+                .filter(|c| !matches!(c.value, ChannelValue::Phone(_)))
+        });
+        let (texts_found, numbers_found) = distinct_numbers
+            .into_par_iter()
+            .map(|(_, c)| c)
+            .chain(other_values)
+            .map(|c| c.value_forms())
             .chain(rayon::iter::once(clinic_forms))
             .fold(Found::default, |mut found, forms| {
                 for form in &forms {
@@ -737,6 +765,42 @@ mod tests {
             leak.message.contains(&format!("contains {}'s", owners[0])),
             "{} (owners in order: {owners:?})",
             leak.message
+        );
+    }
+
+    #[test]
+    fn a_number_published_as_a_phone_is_not_looked_for_when_a_place_is_written_the_same() {
+        // Nadia's patients-only mobile, +1 204 555 0177, is also a public
+        // line: written "(204) 555-0177" as Marie-Claire's place (text, the
+        // first provider) and as Ahmed's phone. Only the phone has the E.164
+        // form the pages link to: it must count, though its value is written
+        // and shown as the place's is.
+        let (dir, _, _) = example_copy();
+        for (file, kind) in [
+            (
+                "data/providers/breast/marie-claire-de-la-roche.toml",
+                "in-person",
+            ),
+            ("data/providers/gastrointestinal/ahmed-rahman.toml", "phone"),
+        ] {
+            let path = dir.path().join(file);
+            let text = std::fs::read_to_string(&path).expect("read");
+            let channel = format!(
+                "\n[[channels]]\nkind = \"{kind}\"\nlabel = \"Desk\"\nvalue = \"(204) 555-0177\"\n"
+            );
+            std::fs::write(&path, format!("{text}{channel}")).expect("write");
+        }
+        let site = example_site(dir.path());
+        let guard = Guard::new(&site, &crate::render::Discard);
+        assert!(
+            guard
+                .emit(
+                    Dest::Public,
+                    "index.html",
+                    b"<a href=\"tel:+12045550177\">Call</a>"
+                )
+                .is_ok(),
+            "the published number was looked for"
         );
     }
 
