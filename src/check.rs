@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{ChannelValue, Clinic, Config, Provider};
+use crate::model::{Channel, ChannelValue, Clinic, Config, Phone, Provider};
 
 /// `reviewed` older than `review_after_days`, or in the future.
 pub fn review_dates(
@@ -51,27 +51,46 @@ pub fn review_dates(
     diags
 }
 
-/// Every phone number the public site shows, by its `tel:` link (E.164 and
-/// extension), with where it is shown.
-pub fn published_numbers<'a>(
+/// Where the public site shows a number: the clinic's line (the last of
+/// them with the number), else the first provider's channel.
+enum Shown<'a> {
+    /// One of the clinic's lines: "main line", "after-hours line" or an urgent line's label.
+    Clinic(&'a str),
+    /// A provider's public channel.
+    Channel(&'a Provider, &'a Channel),
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shown::Clinic(line) => write!(f, "the clinic's {line}"),
+            Shown::Channel(p, c) => write!(f, "{}'s {}", p.name, c.label()),
+        }
+    }
+}
+
+/// Every phone number the public site shows, by its E.164 form and
+/// extension (its `tel:` link), with where it is shown. (Borrowed:
+/// a large site's tens of thousands of numbers cost no copy.)
+fn published_numbers<'a>(
     clinic: Option<&'a Clinic>,
     providers: &'a [std::sync::Arc<Provider>],
-) -> FxHashMap<String, String> {
+) -> FxHashMap<(&'a str, Option<&'a str>), Shown<'a>> {
+    let key = |phone: &'a Phone| (phone.e164.as_str(), phone.extension.as_deref());
     let mut out = FxHashMap::default();
     if let Some(c) = clinic {
-        out.insert(c.phone.tel_href(), "the clinic's main line".to_string());
+        out.insert(key(&c.phone), Shown::Clinic("main line"));
         for u in &c.urgent {
-            out.insert(u.phone.tel_href(), format!("the clinic's {}", u.label));
+            out.insert(key(&u.phone), Shown::Clinic(&u.label));
         }
         if let Some(p) = c.after_hours.as_ref().and_then(|a| a.phone.as_ref()) {
-            out.insert(p.tel_href(), "the clinic's after-hours line".to_string());
+            out.insert(key(p), Shown::Clinic("after-hours line"));
         }
     }
     for p in providers {
         for c in p.public_channels() {
             if let ChannelValue::Phone(phone) = &c.value {
-                out.entry(phone.tel_href())
-                    .or_insert_with(|| format!("{}'s {}", p.name, c.label()));
+                out.entry(key(phone)).or_insert(Shown::Channel(p, c));
             }
         }
     }
@@ -100,7 +119,8 @@ pub fn private_numbers_published(
                     _ => None,
                 })
                 .filter_map(|(c, phone)| {
-                    let place = published.get(&phone.tel_href())?;
+                    let place =
+                        published.get(&(phone.e164.as_str(), phone.extension.as_deref()))?;
                     let warning = Diagnostic::warning(format!(
                         "the patients-only number {} is also published as {place}",
                         phone.display
