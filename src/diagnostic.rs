@@ -252,17 +252,27 @@ impl Diagnostic {
     /// diagnostics) at a twentieth of the cost, which shows at thousands of
     /// warnings. `None` for anything else: a span over more than one line,
     /// a source line with other than printable ASCII (tabs, wide or
-    /// combining characters change the caret's column), a long line (which
-    /// annotate-snippets cuts), a text with control characters (line breaks).
+    /// combining characters change the caret's column), a long line or a
+    /// deeply indented one (which annotate-snippets cuts), a text with
+    /// control characters (line breaks) or with characters annotate-snippets
+    /// replaces (a zero-width joiner, the marks that change the direction of
+    /// text).
     fn render_plain_one_line(&self) -> Option<String> {
         const LONGEST_LINE: usize = 100;
+        const DEEPEST_INDENT: usize = 20;
         let (file, span) = self.location.as_deref()?;
         let text = &*file.text;
         let line = text.strip_suffix('\n').unwrap_or(text);
-        let printable = |s: &str| !s.chars().any(char::is_control);
+        let printable = |s: &str| {
+            !s.chars().any(|c| {
+                c.is_control()
+                    || matches!(c, '\u{200d}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            })
+        };
         let visible = |s: &str| !s.trim().is_empty() && printable(s);
         if line.len() > LONGEST_LINE
             || line.trim().is_empty()
+            || line.len() - line.trim_start().len() > DEEPEST_INDENT
             || !line.bytes().all(|b| (b' '..=b'~').contains(&b))
             || span.start > span.end
             || span.end > line.len()
@@ -560,14 +570,16 @@ mod tests {
             error: bool,
             path in "[a-z][a-z0-9/._-]{0,30}",
             first_line in proptest::prop_oneof![1usize..12, 1usize..100_000],
+            indent in proptest::prop_oneof![0usize..3, 0usize..40],
             line in "[ -~]{0,110}",
             newline: bool,
             from in 0usize..120,
             len in proptest::prop_oneof![0usize..3, 0usize..120],
-            message in "[ -~]{1,50}|[ -~éü–]{1,50}",
-            label in proptest::option::of("[ -~é]{1,20}"),
-            help in proptest::option::of("[ -~é]{1,40}"),
+            message in "[ -~]{1,50}|[ -~éü–]{1,50}|[a-z\u{200d}\u{202e}\u{2066}]{1,5}",
+            label in proptest::option::of("[ -~é]{1,20}|[a-z\u{200d}\u{202a}]{1,5}"),
+            help in proptest::option::of("[ -~é]{1,40}|[a-z\u{200d}\u{2069}]{1,5}"),
         ) {
+            let line = format!("{}{line}", " ".repeat(indent));
             let start = from.min(line.len());
             let end = (start + len).min(line.len());
             let text = if newline { format!("{line}\n") } else { line.clone() };
