@@ -1917,6 +1917,43 @@ fn references_exist(
 mod tests {
     use super::*;
 
+    #[test]
+    fn provider_files_are_found_in_the_order_of_their_names_folder_by_folder() {
+        // Names whose order differs from their paths' if `/` or `.` counted
+        // wrongly: a folder `a` beside `a-b.toml`, `a0.toml`, `a.toml`.
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let providers = dir.path().join("data/providers");
+        for rel in [
+            "a-b.toml",
+            "a0.toml",
+            "a.toml",
+            "a/z.toml",
+            "a/b/c.toml",
+            "a/a-a.toml",
+            "ab/b.toml",
+            "e.toml",
+            "a-c/d.toml",
+        ] {
+            let path = providers.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+            std::fs::write(&path, "").expect("write");
+        }
+        let mut diags = Diagnostics::default();
+        let found: Vec<_> = find_provider_files(dir.path(), &mut diags)
+            .into_iter()
+            .map(|p| p.full)
+            .collect();
+        let by_names: Vec<_> = walkdir::WalkDir::new(&providers)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        assert_eq!(found.len(), 9, "{diags:?}");
+        assert_eq!(found, by_names);
+    }
+
     fn provider(text: &str) -> (Option<Provider>, Diagnostics) {
         let file = SourceFile::new("data/providers/a-b.toml", text);
         let mut diags = Diagnostics::default();

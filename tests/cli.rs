@@ -1915,3 +1915,37 @@ fn qr_code_decodes_to_the_pages_absolute_url() {
     let text = grids[0].decode().map(|(_, t)| t).unwrap_or_default();
     assert_eq!(text, url);
 }
+
+#[test]
+fn a_patients_only_number_published_anyway_names_where_it_is_published() {
+    // The clinic's lines are named as the clinic's; a number two providers
+    // publish, by the first of them (Ada, before Samuel in file order).
+    let site = Site::unbuilt();
+    site.replace(
+        SAMUEL,
+        "kind = \"in-person\"",
+        "kind = \"sms\"\nvalue = \"(204) 555-0160\"\n\n[[channels]]\nkind = \"in-person\"",
+    );
+    let mut nadia = site.read(NADIA);
+    for number in [
+        "+1 204 555 0100",
+        "+1 204 555 0199",
+        "+1 204 555 0198",
+        "+1 204 555 0160",
+    ] {
+        nadia.push_str(&format!(
+            "\n[[channels]]\nkind = \"phone\"\nvalue = \"{number}\"\nvisibility = \"patients\"\n"
+        ));
+    }
+    site.write(NADIA, &nadia);
+    let check = site.check();
+    for place in [
+        "(204) 555-0100 is also published as the clinic's main line",
+        "(204) 555-0199 is also published as the clinic's 24-hour line",
+        "(204) 555-0198 is also published as the clinic's after-hours line",
+        "(204) 555-0160 is also published as Ada Byron's",
+    ] {
+        check.expect_stderr(place);
+    }
+    check.expect_no_stderr("Samuel Reyes's");
+}
