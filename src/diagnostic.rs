@@ -107,7 +107,7 @@ impl SourceFile {
             path: self.path.clone(),
             text: Arc::from(&text[start..end]),
             released: None,
-            first_line: self.first_line + text[..start].matches('\n').count(),
+            first_line: self.first_line + line_breaks(&text[..start]),
         };
         (file, span.start - start..span.end - start)
     }
@@ -116,11 +116,17 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let before = &self.text[..offset];
-        let line = before.matches('\n').count() + self.first_line;
+        let line = line_breaks(before) + self.first_line;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() + 1;
         (line, col)
     }
+}
+
+/// How many `\n` `text` holds, counted as bytes (which the compiler turns
+/// into a vector loop; a search with `matches` stops at each one).
+fn line_breaks(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
