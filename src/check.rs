@@ -69,28 +69,32 @@ impl std::fmt::Display for Shown<'_> {
     }
 }
 
-/// Every phone number the public site shows, by its E.164 form and
-/// extension (its `tel:` link), with where it is shown. (Borrowed:
-/// a large site's tens of thousands of numbers cost no copy.)
+/// A number as its `tel:` link has it: E.164 and extension, borrowed (a
+/// large site's tens of thousands of numbers cost no copy).
+fn number_key(phone: &Phone) -> (&str, Option<&str>) {
+    (&phone.e164, phone.extension.as_deref())
+}
+
+/// Every phone number the public site shows, by [`number_key`], with where
+/// it is shown.
 fn published_numbers<'a>(
     clinic: Option<&'a Clinic>,
     providers: &'a [std::sync::Arc<Provider>],
 ) -> FxHashMap<(&'a str, Option<&'a str>), Shown<'a>> {
-    let key = |phone: &'a Phone| (phone.e164.as_str(), phone.extension.as_deref());
     let mut out = FxHashMap::default();
     if let Some(c) = clinic {
-        out.insert(key(&c.phone), Shown::Clinic("main line"));
+        out.insert(number_key(&c.phone), Shown::Clinic("main line"));
         for u in &c.urgent {
-            out.insert(key(&u.phone), Shown::Clinic(&u.label));
+            out.insert(number_key(&u.phone), Shown::Clinic(&u.label));
         }
         if let Some(p) = c.after_hours.as_ref().and_then(|a| a.phone.as_ref()) {
-            out.insert(key(p), Shown::Clinic("after-hours line"));
+            out.insert(number_key(p), Shown::Clinic("after-hours line"));
         }
     }
     for p in providers {
         for c in p.public_channels() {
             if let ChannelValue::Phone(phone) = &c.value {
-                out.entry(key(phone)).or_insert(Shown::Channel(p, c));
+                out.entry(number_key(phone)).or_insert(Shown::Channel(p, c));
             }
         }
     }
@@ -119,8 +123,7 @@ pub fn private_numbers_published(
                     _ => None,
                 })
                 .filter_map(|(c, phone)| {
-                    let place =
-                        published.get(&(phone.e164.as_str(), phone.extension.as_deref()))?;
+                    let place = published.get(&number_key(phone))?;
                     let warning = Diagnostic::warning(format!(
                         "the patients-only number {} is also published as {place}",
                         phone.display

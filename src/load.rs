@@ -1649,6 +1649,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
     // provider files are found (the scope ends when it is done; the clinic's
     // numbers need it next).
     let start = std::time::Instant::now();
+    // Set when the thread is done (a reference, for its `move` closure).
     let done = std::sync::atomic::AtomicBool::new(false);
     let loaded = &done;
     let (config, (paths, reuse), early) = std::thread::scope(|scope| {
