@@ -1719,7 +1719,7 @@ pub fn load_site(root: &Path, load_cache: Option<&LoadCache>) -> (Loaded, Diagno
         paths.iter().map(|p| (p, early.next())).collect();
     let results: Vec<(ProviderResult, bool)> = work
         .into_par_iter()
-        .with_max_len(crate::render::PROVIDERS_AT_ONCE)
+        .with_max_len(crate::PROVIDERS_AT_ONCE)
         .enumerate()
         .map(|(i, (p, early))| {
             if let Some(early) = early {

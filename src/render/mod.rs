@@ -481,12 +481,6 @@ pub fn render_site(
 
 /// [`render_site`], also giving what the patients-only guard looked for in
 /// every public file.
-/// The most providers one core takes at once (rayon otherwise stops
-/// splitting the work after a few halvings: at 10,000 providers one core
-/// was left with the last 90 ms alone); the other core takes any of these
-/// pieces it finds waiting.
-pub(crate) const PROVIDERS_AT_ONCE: usize = 32;
-
 pub fn render_site_guarded(
     site: &Site,
     templates: &mut Templates,
@@ -596,7 +590,7 @@ pub fn render_site_guarded(
     let providers = || -> Vec<Result<(), Diagnostic>> {
         site.providers
             .par_iter()
-            .with_max_len(PROVIDERS_AT_ONCE)
+            .with_max_len(crate::PROVIDERS_AT_ONCE)
             .map_init(
                 || Vec::with_capacity(32 * 1024),
                 |buf, p| {

@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{
-    Frame, base_end, base_start, channel_value, esc, join, json, opening_specs, tel_number,
-};
+use super::{Frame, base_end, base_start, channel_value, esc, join, json, opening_specs};
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChannelKind, Provider};
 use crate::render::context::{PageView, ViewBuilder, all_languages, provider_path};
@@ -102,7 +100,7 @@ pub fn render_parts(f: &Frame, page: &PageView, sink: &mut Sink<'_>) -> Result<(
     o.push_str(",\"url\":");
     json(o, &format!("{base}/"));
     o.push_str(",\"telephone\":");
-    json(o, &tel_number(&clinic.phone));
+    json(o, &clinic.phone.e164_with_extension());
     if let Some(address) = clinic.address.as_deref().filter(|a| !a.is_empty()) {
         o.push_str(",\"address\":");
         json(o, address);
@@ -122,18 +120,18 @@ pub fn render_parts(f: &Frame, page: &PageView, sink: &mut Sink<'_>) -> Result<(
         o.push(']');
     }
     o.push_str(",\"contactPoint\":[{\"@type\":\"ContactPoint\",\"contactType\":\"Main line\",\"telephone\":");
-    json(o, &tel_number(&clinic.phone));
+    json(o, &clinic.phone.e164_with_extension());
     o.push('}');
     for line in &clinic.urgent {
         o.push_str(",{\"@type\":\"ContactPoint\",\"contactType\":");
         json(o, &line.label);
         o.push_str(",\"telephone\":");
-        json(o, &tel_number(&line.phone));
+        json(o, &line.phone.e164_with_extension());
         o.push('}');
     }
     if let Some(phone) = clinic.after_hours.as_ref().and_then(|a| a.phone.as_ref()) {
         o.push_str(",{\"@type\":\"ContactPoint\",\"contactType\":\"After hours\",\"telephone\":");
-        json(o, &tel_number(phone));
+        json(o, &phone.e164_with_extension());
         o.push('}');
     }
     o.push(']');

@@ -15,7 +15,7 @@
 pub mod index;
 pub mod provider;
 
-use crate::model::{ChannelKind, Phone};
+use crate::model::ChannelKind;
 use crate::render::context::{
     BuildView, ClinicView, OpeningSpec, PageView, PhoneView, ProviderView, ViewBuilder,
 };
@@ -136,11 +136,6 @@ fn channel_value(out: &mut String, kind: ChannelKind, display: &str) {
         }
         _ => tel_parts(out, display),
     }
-}
-
-/// `tel:+1…` without its scheme, as the templates' `replace(from="tel:", to="")`.
-fn tel_number(p: &Phone) -> String {
-    p.e164_with_extension()
 }
 
 /// `base.html` from the start to the opening of the content block.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{
     Frame, base_end, base_start, call_link, channel_value, esc, join, json, opening_specs,
-    pronouns_and_languages, tel_number, tel_parts,
+    pronouns_and_languages, tel_parts,
 };
 use crate::model::{Channel, ChannelKind, Provider};
 use crate::render::context::{Audience, HoursFacts, PageView, ProviderView, ViewBuilder};
@@ -447,7 +447,7 @@ fn json_ld(o: &mut String, f: &Frame, view: &ProviderView, channels: &[Shown<'_>
     o.push_str(",\"url\":");
     json(o, &format!("{}/", views.site.config.base_url));
     o.push_str(",\"telephone\":");
-    json(o, &tel_number(&clinic.phone));
+    json(o, &clinic.phone.e164_with_extension());
     if let Some(address) = cv.address.as_deref().filter(|a| !a.is_empty()) {
         o.push_str(",\"address\":");
         json(o, address);
@@ -461,7 +461,7 @@ fn json_ld(o: &mut String, f: &Frame, view: &ProviderView, channels: &[Shown<'_>
             o.push_str("{\"@type\":\"ContactPoint\",\"contactType\":");
             json(o, &line.label);
             o.push_str(",\"telephone\":");
-            json(o, &tel_number(&line.phone));
+            json(o, &line.phone.e164_with_extension());
             o.push('}');
         }
         o.push(']');
