@@ -492,6 +492,19 @@ fn start_of_run(bytes: &[u8], mut i: usize, shortest: usize) -> Option<usize> {
             i = last + 1;
             continue;
         }
+        // A stretch at least `shortest` long around `last` also holds the
+        // byte `half` before it or the one `half` after it. When neither is
+        // a digit or separator, no run starts by `last + half` (one starting
+        // after `last` would hold the byte after it): short stretches, as in
+        // the path of a QR code (`m2 0h1`), are passed without reading them.
+        let half = shortest / 2;
+        if half > 0
+            && is_other(bytes[last - half])
+            && bytes.get(last + half).is_none_or(|&b| is_other(b))
+        {
+            i = last + half + 1;
+            continue;
+        }
         // The stretch of digits and separators around it: a run long enough
         // lies within one, which holds at least `shortest` digits.
         let mut from = last;
