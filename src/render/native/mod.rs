@@ -21,19 +21,45 @@ use crate::render::context::{
 };
 
 /// What every built-in page shows of the clinic and the build, worked out
-/// once per render rather than once per page.
+/// once per render rather than once per page: the views, and the parts of
+/// the provider pages and handouts that are the same on every one of them
+/// (the emergency and urgent lines, the clinic, the footer), written once.
 pub struct Frame<'v, 's> {
     pub views: &'v ViewBuilder<'s>,
     pub clinic: ClinicView,
     pub build: BuildView,
+    /// [`page_header`] of a provider page.
+    provider_header: String,
+    /// [`base_end`] of a provider page.
+    provider_end: String,
+    /// [`provider::handout_alerts`], [`provider::handout_clinic`] and
+    /// [`provider::handout_end`].
+    pub(super) handout_alerts: String,
+    pub(super) handout_clinic: String,
+    pub(super) handout_end: String,
 }
+
+/// Where a provider page (`providers/<slug>/`) finds the site's root.
+const PROVIDER_ROOT: &str = "../../";
 
 impl<'v, 's> Frame<'v, 's> {
     pub fn new(views: &'v ViewBuilder<'s>) -> Self {
+        let clinic = views.clinic_view();
+        let build = views.build_view();
+        let written = |write: &dyn Fn(&mut String)| {
+            let mut out = String::new();
+            write(&mut out);
+            out
+        };
         Frame {
             views,
-            clinic: views.clinic_view(),
-            build: views.build_view(),
+            provider_header: written(&|o| page_header(o, &clinic, "provider", PROVIDER_ROOT)),
+            provider_end: written(&|o| page_end(o, &clinic, &build, "provider", PROVIDER_ROOT)),
+            handout_alerts: written(&|o| provider::handout_alerts(o, &clinic)),
+            handout_clinic: written(&|o| provider::handout_clinic(o, &clinic)),
+            handout_end: written(&|o| provider::handout_end(o, &clinic)),
+            clinic,
+            build,
         }
     }
 }
@@ -171,8 +197,19 @@ fn base_start(o: &mut String, f: &Frame, page: &PageView) {
     }
     o.push_str("<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"");
     esc(o, &page.root);
-    o.push_str("style.css\">\n\n</head>\n<body class=\"page-");
-    esc(o, page.kind);
+    o.push_str("style.css\">\n\n</head>\n");
+    if page.kind == "provider" && page.root == PROVIDER_ROOT {
+        o.push_str(&f.provider_header);
+    } else {
+        page_header(o, cv, page.kind, &page.root);
+    }
+}
+
+/// `base.html` from `<body>` to the opening of the content block: the
+/// emergency and urgent lines, and the link to the index.
+fn page_header(o: &mut String, cv: &ClinicView, kind: &str, root: &str) {
+    o.push_str("<body class=\"page-");
+    esc(o, kind);
     o.push_str("\">\n<a class=\"skip\" href=\"#main\">Skip to main content</a>\n<header class=\"site-header\">\n");
 
     // Emergency first, then the urgent lines.
@@ -205,13 +242,13 @@ fn base_start(o: &mut String, f: &Frame, page: &PageView) {
         o.push_str("\n</div>\n</section>\n");
     }
     o.push_str("\n<nav class=\"site-nav\" aria-label=\"Site\">\n<a href=\"");
-    if page.root.is_empty() {
+    if root.is_empty() {
         o.push_str("./");
     } else {
-        esc(o, &page.root);
+        esc(o, root);
     }
     o.push('"');
-    if page.kind == "index" {
+    if kind == "index" {
         o.push_str(" aria-current=\"page\"");
     }
     o.push_str(">All providers at ");
@@ -222,8 +259,16 @@ fn base_start(o: &mut String, f: &Frame, page: &PageView) {
 /// `base.html` from the end of the content block: the clinic, the footer
 /// and the script.
 fn base_end(o: &mut String, f: &Frame, page: &PageView) {
-    let cv = &f.clinic;
-    let index = page.kind == "index";
+    if page.kind == "provider" && page.root == PROVIDER_ROOT {
+        o.push_str(&f.provider_end);
+    } else {
+        page_end(o, &f.clinic, &f.build, page.kind, &page.root);
+    }
+}
+
+/// [`base_end`] of a page of `kind` whose site root is at `root`.
+fn page_end(o: &mut String, cv: &ClinicView, build: &BuildView, kind: &str, root: &str) {
+    let index = kind == "index";
     o.push_str(
         "\n\n<section class=\"clinic\" aria-labelledby=\"clinic-title\">\n<h2 id=\"clinic-title\">",
     );
@@ -274,7 +319,7 @@ fn base_end(o: &mut String, f: &Frame, page: &PageView) {
         o.push_str("\n</ul>\n");
     }
     o.push('\n');
-    if let Some(after) = cv.after_hours.as_ref().filter(|_| page.kind != "provider") {
+    if let Some(after) = cv.after_hours.as_ref().filter(|_| kind != "provider") {
         o.push_str("\n<h3>When the clinic is closed</h3>\n");
         if !after.text.is_empty() {
             o.push_str("<p>");
@@ -290,7 +335,6 @@ fn base_end(o: &mut String, f: &Frame, page: &PageView) {
         o.push('\n');
     }
     o.push_str("\n</section>\n\n</main>\n<footer class=\"site-footer\">\n<p>This page shows information as of <time datetime=\"");
-    let build = &f.build;
     esc(o, &build.date);
     o.push_str("\">");
     esc(o, &build.date_text);
@@ -307,9 +351,9 @@ fn base_end(o: &mut String, f: &Frame, page: &PageView) {
         o.push_str(" website</a>");
     }
     o.push_str("</p>\n</footer>\n");
-    if page.kind != "404" {
+    if kind != "404" {
         o.push_str("<script src=\"");
-        esc(o, &page.root);
+        esc(o, root);
         o.push_str("howtoreach.js\" defer></script>");
     }
     o.push_str("\n</body>\n</html>\n");

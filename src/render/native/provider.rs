@@ -8,7 +8,9 @@ use super::{
     pronouns_and_languages, tel_parts,
 };
 use crate::model::{Channel, ChannelKind, Provider};
-use crate::render::context::{Audience, HoursFacts, PageView, ProviderView, ViewBuilder};
+use crate::render::context::{
+    Audience, ClinicView, HoursFacts, PageView, ProviderView, ViewBuilder,
+};
 
 /// A channel as the built-in pages show it (the fields of a template's
 /// `channel` that they use).
@@ -525,33 +527,7 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
     esc(o, &page.description);
     o.push_str("\">\n");
     o.push_str(HANDOUT_STYLE);
-    o.push_str("</head>\n<body>\n<main>\n<div class=\"alerts\">\n<section class=\"box emergency\" aria-labelledby=\"emergency-title\">\n<h2 id=\"emergency-title\">Emergency</h2>\n<p>");
-    esc(o, &cv.emergency.text);
-    o.push_str("</p>\n<p class=\"big\">Call <a href=\"");
-    esc(o, &cv.emergency.href);
-    o.push_str("\">");
-    esc(o, &cv.emergency.number);
-    o.push_str("</a></p>\n</section>\n");
-    if !cv.urgent.is_empty() {
-        o.push_str("\n<section class=\"box urgent\" aria-labelledby=\"urgent-title\">\n<h2 id=\"urgent-title\">Urgent, but not an emergency</h2>\n");
-        for line in &cv.urgent {
-            o.push_str("\n<p><strong>");
-            esc(o, &line.label);
-            o.push_str(":</strong> <a class=\"value\" href=\"");
-            esc(o, &line.phone.href);
-            o.push_str("\">");
-            tel_parts(o, &line.phone.display);
-            o.push_str("</a>. Answered: ");
-            esc(o, &line.hours_text);
-            o.push('.');
-            if !line.when.is_empty() {
-                o.push_str("<br>Call if: ");
-                esc(o, &line.when);
-            }
-            o.push_str("</p>\n");
-        }
-        o.push_str("\n</section>\n");
-    }
+    o.push_str(&f.handout_alerts);
     o.push_str("\n</div>\n\n<div class=\"head\">\n<div>\n<h1>How to reach ");
     esc(o, &view.name);
     if let Some(credentials) = view.credentials.as_deref().filter(|s| !s.is_empty()) {
@@ -746,6 +722,73 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
         });
         o.push_str(".</p>");
     }
+    o.push_str(&f.handout_clinic);
+    o.push_str("\n</section>\n</div>\n\n<section class=\"cut\" aria-labelledby=\"wallet-title\">\n<h2 id=\"wallet-title\">Wallet card <span class=\"small\">(cut along the dashed line)</span></h2>\n<div class=\"wallet\">\n<p>");
+    esc(o, &cv.name);
+    o.push_str("</p>\n<p class=\"w-name\">");
+    esc(o, &view.name);
+    o.push_str("</p>\n<p>");
+    esc(o, &view.role);
+    o.push_str("</p>\n");
+    if let Some(ch) = channels.first() {
+        o.push_str("<p><strong>Best way:</strong> ");
+        esc(o, ch.c.label());
+        o.push_str(", ");
+        if matches!(
+            ch.kind(),
+            ChannelKind::Phone
+                | ChannelKind::Mobile
+                | ChannelKind::Pager
+                | ChannelKind::AnsweringService
+                | ChannelKind::Sms
+                | ChannelKind::Fax
+        ) {
+            tel_parts(o, &ch.display);
+        } else {
+            esc(o, &ch.display);
+        }
+        o.push_str("</p>");
+    }
+    o.push('\n');
+    o.push_str(&f.handout_end);
+    out
+}
+
+/// The handout from `</head>` to the end of the emergency and urgent
+/// lines: the same on every handout ([`Frame`] keeps it).
+pub(super) fn handout_alerts(o: &mut String, cv: &ClinicView) {
+    o.push_str("</head>\n<body>\n<main>\n<div class=\"alerts\">\n<section class=\"box emergency\" aria-labelledby=\"emergency-title\">\n<h2 id=\"emergency-title\">Emergency</h2>\n<p>");
+    esc(o, &cv.emergency.text);
+    o.push_str("</p>\n<p class=\"big\">Call <a href=\"");
+    esc(o, &cv.emergency.href);
+    o.push_str("\">");
+    esc(o, &cv.emergency.number);
+    o.push_str("</a></p>\n</section>\n");
+    if !cv.urgent.is_empty() {
+        o.push_str("\n<section class=\"box urgent\" aria-labelledby=\"urgent-title\">\n<h2 id=\"urgent-title\">Urgent, but not an emergency</h2>\n");
+        for line in &cv.urgent {
+            o.push_str("\n<p><strong>");
+            esc(o, &line.label);
+            o.push_str(":</strong> <a class=\"value\" href=\"");
+            esc(o, &line.phone.href);
+            o.push_str("\">");
+            tel_parts(o, &line.phone.display);
+            o.push_str("</a>. Answered: ");
+            esc(o, &line.hours_text);
+            o.push('.');
+            if !line.when.is_empty() {
+                o.push_str("<br>Call if: ");
+                esc(o, &line.when);
+            }
+            o.push_str("</p>\n");
+        }
+        o.push_str("\n</section>\n");
+    }
+}
+
+/// The handout's emergency reminder and clinic section, up to its end:
+/// the same on every handout ([`Frame`] keeps it).
+pub(super) fn handout_clinic(o: &mut String, cv: &ClinicView) {
     o.push_str("\n<p><strong>In an emergency, call ");
     esc(o, &cv.emergency.number);
     o.push_str(", at any time.</strong></p>\n</section>\n<section aria-labelledby=\"clinic-title\">\n<h2 id=\"clinic-title\">");
@@ -776,33 +819,11 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
         }
         o.push_str("</ul>");
     }
-    o.push_str("\n</section>\n</div>\n\n<section class=\"cut\" aria-labelledby=\"wallet-title\">\n<h2 id=\"wallet-title\">Wallet card <span class=\"small\">(cut along the dashed line)</span></h2>\n<div class=\"wallet\">\n<p>");
-    esc(o, &cv.name);
-    o.push_str("</p>\n<p class=\"w-name\">");
-    esc(o, &view.name);
-    o.push_str("</p>\n<p>");
-    esc(o, &view.role);
-    o.push_str("</p>\n");
-    if let Some(ch) = channels.first() {
-        o.push_str("<p><strong>Best way:</strong> ");
-        esc(o, ch.c.label());
-        o.push_str(", ");
-        if matches!(
-            ch.kind(),
-            ChannelKind::Phone
-                | ChannelKind::Mobile
-                | ChannelKind::Pager
-                | ChannelKind::AnsweringService
-                | ChannelKind::Sms
-                | ChannelKind::Fax
-        ) {
-            tel_parts(o, &ch.display);
-        } else {
-            esc(o, &ch.display);
-        }
-        o.push_str("</p>");
-    }
-    o.push('\n');
+}
+
+/// The handout's wallet card from its urgent line to the end of the page:
+/// the same on every handout ([`Frame`] keeps it).
+pub(super) fn handout_end(o: &mut String, cv: &ClinicView) {
     if let Some(line) = cv.urgent.first() {
         o.push_str("<p><strong>Urgent:</strong> ");
         esc(o, &line.label);
@@ -815,7 +836,6 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
     o.push_str("</p>\n<p class=\"w-emergency\">Emergency: call ");
     esc(o, &cv.emergency.number);
     o.push_str("</p>\n</div>\n</section>\n</div>\n</main>\n</body>\n</html>\n");
-    out
 }
 
 /// `handout.html` up to `lang="`.
