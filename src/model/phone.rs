@@ -77,9 +77,17 @@ impl Phone {
     /// `+12045550142;ext=1234`: E.164 with the extension as RFC 3966 writes
     /// it (links, vCards and structured data all use this form).
     pub fn e164_with_extension(&self) -> String {
-        match &self.extension {
-            Some(ext) => [&self.e164, ";ext=", ext].concat(),
-            None => self.e164.clone(),
+        let mut out = String::with_capacity(self.e164.len() + 16);
+        self.push_e164_with_extension(&mut out);
+        out
+    }
+
+    /// Appends [`Phone::e164_with_extension`] to `out`.
+    pub fn push_e164_with_extension(&self, out: &mut String) {
+        out.push_str(&self.e164);
+        if let Some(ext) = &self.extension {
+            out.push_str(";ext=");
+            out.push_str(ext);
         }
     }
 

@@ -618,7 +618,7 @@ pub fn render_site_guarded(
                     let handout_path = [&p.slug, ".html"].concat();
                     let page_view = page(
                         "provider",
-                        "../../",
+                        native::PROVIDER_ROOT,
                         url.clone(),
                         title.clone(),
                         description.clone(),

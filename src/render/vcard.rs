@@ -61,8 +61,8 @@ pub fn vcard<'a>(
     page_url: &str,
 ) -> String {
     let mut out = String::with_capacity(768);
-    let mut line = String::with_capacity(128);
-    let l = &mut line;
+    let mut buffer = String::with_capacity(128);
+    let l = &mut buffer;
     push_line(&mut out, "BEGIN:VCARD");
     push_line(&mut out, "VERSION:3.0");
     put(&mut out, l, |l| {
@@ -113,11 +113,7 @@ pub fn vcard<'a>(
                     l.push_str("TEL;TYPE=");
                     l.push_str(kind_type);
                     l.push(':');
-                    l.push_str(&p.e164);
-                    if let Some(ext) = &p.extension {
-                        l.push_str(";ext=");
-                        l.push_str(ext);
-                    }
+                    p.push_e164_with_extension(l);
                 });
             }
             (ChannelValue::Email(e), _) => put(&mut out, l, |l| {

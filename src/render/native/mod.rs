@@ -28,19 +28,22 @@ pub struct Frame<'v, 's> {
     pub views: &'v ViewBuilder<'s>,
     pub clinic: ClinicView,
     pub build: BuildView,
+    // The parts below are written from `clinic` and `build` in `new` and
+    // never again: neither changes after.
     /// [`page_header`] of a provider page.
     provider_header: String,
-    /// [`base_end`] of a provider page.
+    /// [`page_end`] of a provider page.
     provider_end: String,
-    /// [`provider::handout_alerts`], [`provider::handout_clinic`] and
+    /// [`provider::handout_alerts`].
+    handout_alerts: String,
+    /// [`provider::handout_clinic`].
+    handout_clinic: String,
     /// [`provider::handout_end`].
-    pub(super) handout_alerts: String,
-    pub(super) handout_clinic: String,
-    pub(super) handout_end: String,
+    handout_end: String,
 }
 
 /// Where a provider page (`providers/<slug>/`) finds the site's root.
-const PROVIDER_ROOT: &str = "../../";
+pub(crate) const PROVIDER_ROOT: &str = "../../";
 
 impl<'v, 's> Frame<'v, 's> {
     pub fn new(views: &'v ViewBuilder<'s>) -> Self {

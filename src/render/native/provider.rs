@@ -786,8 +786,9 @@ pub(super) fn handout_alerts(o: &mut String, cv: &ClinicView) {
     }
 }
 
-/// The handout's emergency reminder and clinic section, up to its end:
-/// the same on every handout ([`Frame`] keeps it).
+/// The handout's emergency reminder and its clinic section up to the end
+/// of the closures (before `</section>`): the same on every handout
+/// ([`Frame`] keeps it).
 pub(super) fn handout_clinic(o: &mut String, cv: &ClinicView) {
     o.push_str("\n<p><strong>In an emergency, call ");
     esc(o, &cv.emergency.number);
