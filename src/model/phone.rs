@@ -93,7 +93,10 @@ impl Phone {
 
     /// `tel:+12045550142;ext=1234`
     pub fn tel_href(&self) -> String {
-        ["tel:", &self.e164_with_extension()].concat()
+        let mut href = String::with_capacity(4 + self.e164.len() + 16);
+        href.push_str("tel:");
+        self.push_e164_with_extension(&mut href);
+        href
     }
 
     /// `sms:+12045550142` (an SMS cannot reach an extension).
