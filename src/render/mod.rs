@@ -601,9 +601,12 @@ pub fn render_site_guarded(
                         qr::qr_svg(&url, &["QR code linking to the page of ", &p.name].concat())
                             .unwrap_or_default();
                     out.emit(Dest::Public, &[&dir, "/qr.svg"].concat(), qr.as_bytes())?;
-                    let inline_qr = qr
-                        .find("<svg")
-                        .map_or_else(String::new, |i| qr[i..].to_string());
+                    // (The SVG starts with `<svg`: it moves into the view whole.)
+                    let inline_qr = match qr.find("<svg") {
+                        Some(0) => qr,
+                        Some(i) => qr[i..].to_string(),
+                        None => String::new(),
+                    };
 
                     let description = [
                         "How to reach ",
