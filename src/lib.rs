@@ -27,6 +27,23 @@ pub mod reach;
 pub mod render;
 pub mod timing;
 
+/// Helpers the unit tests of several modules share.
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// The site at `root` (the example clinic, or a copy of it), loaded and
+    /// checked as of 2026-11-01; panics if it has errors.
+    pub fn example_site(root: &std::path::Path) -> crate::model::Site {
+        let opts = crate::Options {
+            site: root.to_path_buf(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+            ..Default::default()
+        };
+        let (site, diags) = crate::load_and_check(&opts);
+        assert!(!diags.has_errors(), "{diags:?}");
+        site.expect("the example clinic loads").0
+    }
+}
+
 /// The most providers one core takes at once in a parallel loop over them
 /// (loading, rendering). Rayon otherwise stops splitting the work after a
 /// few halvings: at 10,000 providers one core was left alone with the last

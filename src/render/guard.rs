@@ -682,17 +682,7 @@ mod tests {
         assert_eq!(scan_all(&breaking, &[10]), vec![(10, 2_045_550_177)]);
     }
 
-    /// The example clinic in this repository, loaded from `root`.
-    fn example_site(root: &std::path::Path) -> Site {
-        let opts = crate::Options {
-            site: root.to_path_buf(),
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
-            ..Default::default()
-        };
-        let (site, diags) = crate::load_and_check(&opts);
-        assert!(!diags.has_errors(), "{diags:?}");
-        site.expect("the example clinic loads").0
-    }
+    use crate::test_util::example_site;
 
     /// A copy of the example clinic to change, with the path and text of
     /// Nadia Okafor's file (her mobile, +1 204 555 0177, is patients-only).

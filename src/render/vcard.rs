@@ -243,16 +243,7 @@ mod tests {
     #[test]
     fn cards_are_the_cards_written_by_joining() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let opts = crate::Options {
-            site: root.to_path_buf(),
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
-            ..Default::default()
-        };
-        let (site, diags) = crate::load_and_check(&opts);
-        assert!(!diags.has_errors(), "{diags:?}");
-        let Some((site, ..)) = site else {
-            panic!("the example clinic loads")
-        };
+        let site = crate::test_util::example_site(root);
         let mut clinic = site.clinic.clone();
         let odd = [
             "Anne-Marie O;Neil, Jr",
