@@ -364,16 +364,16 @@ impl Channel {
         }
     }
 
-    /// The value as shown to a person.
-    pub fn display(&self) -> String {
+    /// The value as shown to a person (a part of the value as stored).
+    pub fn display(&self) -> &str {
         match &self.value {
-            ChannelValue::Phone(p) => p.display.clone(),
-            ChannelValue::Email(e) => e.clone(),
-            ChannelValue::Url(u) => {
-                let rest = u.strip_prefix("https://").unwrap_or(u);
-                rest.trim_end_matches('/').to_string()
-            }
-            ChannelValue::Text(t) => t.clone(),
+            ChannelValue::Phone(p) => &p.display,
+            ChannelValue::Email(e) => e,
+            ChannelValue::Url(u) => u
+                .strip_prefix("https://")
+                .unwrap_or(u)
+                .trim_end_matches('/'),
+            ChannelValue::Text(t) => t,
         }
     }
 
@@ -382,7 +382,7 @@ impl Channel {
     /// A number's depend on it as written, as shown and in E.164 only (the
     /// guard works out the forms of each distinct number once).
     pub fn value_forms(&self) -> Vec<String> {
-        let mut forms = vec![self.raw_value.clone(), self.display()];
+        let mut forms = vec![self.raw_value.clone(), self.display().to_string()];
         if let ChannelValue::Phone(p) = &self.value {
             forms.extend(phone_forms(p));
         }

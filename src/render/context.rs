@@ -615,7 +615,7 @@ impl<'a> ViewBuilder<'a> {
             kind_label: c.kind.default_label(),
             label: c.label().to_string(),
             value: c.raw_value.clone(),
-            display: c.display(),
+            display: c.display().to_string(),
             href: c.href(),
             action: c.kind.action(),
             preferred: index == 0,

@@ -221,7 +221,7 @@ fn entry(o: &mut String, views: &ViewBuilder, p: &Provider, department: &str, ro
         }
         o.push_str("</p>\n");
         let display = c.display();
-        let value = |o: &mut String| channel_value(o, c.kind, &display);
+        let value = |o: &mut String| channel_value(o, c.kind, display);
         match c.href().filter(|h| !h.is_empty()) {
             Some(href) => {
                 o.push_str("<p><a class=\"tap tap-plain\" href=\"");

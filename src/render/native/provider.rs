@@ -19,7 +19,7 @@ pub struct Shown<'a> {
     /// Position in the list shown (0 = preferred).
     index: usize,
     facts: Arc<HoursFacts>,
-    display: String,
+    display: &'a str,
     href: Option<String>,
     response_text: Option<String>,
     note_html: tera::Value,
@@ -218,7 +218,7 @@ pub fn page(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'
         o.push_str("</h3>\n");
         if kind == ChannelKind::InPerson {
             o.push_str("<p class=\"value in-person\">");
-            esc(o, &ch.display);
+            esc(o, ch.display);
             o.push_str("</p>\n");
         } else if let Some(href) = ch.href() {
             o.push_str("<p><a class=\"tap");
@@ -234,13 +234,13 @@ pub fn page(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Shown<'
             o.push('>');
             esc(o, kind.action());
             o.push_str(" <span class=\"value\">");
-            channel_value(o, kind, &ch.display);
+            channel_value(o, kind, ch.display);
             o.push_str("</span></a></p>\n");
         } else {
             o.push_str("<p>");
             esc(o, kind.action());
             o.push_str(" <span class=\"value\">");
-            tel_parts(o, &ch.display);
+            tel_parts(o, ch.display);
             o.push_str("</span></p>\n");
         }
         o.push_str("\n<p class=\"live\" data-live hidden></p>\n<p class=\"hours\"><strong>");
@@ -479,15 +479,15 @@ fn json_ld(o: &mut String, f: &Frame, view: &ProviderView, channels: &[Shown<'_>
         match ch.kind() {
             ChannelKind::InPerson => {
                 o.push_str("\"description\":");
-                json(o, &ch.display);
+                json(o, ch.display);
             }
             ChannelKind::Fax => {
                 o.push_str("\"faxNumber\":");
-                json(o, &ch.display);
+                json(o, ch.display);
             }
             ChannelKind::Email => {
                 o.push_str("\"email\":");
-                json(o, &ch.display);
+                json(o, ch.display);
             }
             ChannelKind::Portal | ChannelKind::Video => {
                 o.push_str("\"url\":");
@@ -610,7 +610,7 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
         o.push('\n');
         if kind == ChannelKind::InPerson {
             o.push_str("<p class=\"value\">");
-            esc(o, &ch.display);
+            esc(o, ch.display);
             o.push_str("</p>\n");
         } else {
             o.push_str("<p>");
@@ -628,7 +628,7 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
                 }
                 None => o.push_str("<span class=\"value\">"),
             }
-            channel_value(o, kind, &ch.display);
+            channel_value(o, kind, ch.display);
             o.push_str(if ch.href().is_some() {
                 "</a>"
             } else {
@@ -743,9 +743,9 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
                 | ChannelKind::Sms
                 | ChannelKind::Fax
         ) {
-            tel_parts(o, &ch.display);
+            tel_parts(o, ch.display);
         } else {
-            esc(o, &ch.display);
+            esc(o, ch.display);
         }
         o.push_str("</p>");
     }
