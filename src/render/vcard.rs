@@ -45,6 +45,17 @@ fn push_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
+/// The `TYPE` of a `TEL` line for a channel of `kind`.
+fn tel_type(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Mobile => "CELL,VOICE",
+        ChannelKind::Pager => "PAGER",
+        ChannelKind::Fax => "WORK,FAX",
+        ChannelKind::Sms => "CELL,MSG",
+        _ => "WORK,VOICE",
+    }
+}
+
 /// Builds a content line in `line` (cleared first) with `build`, then
 /// appends it to `out`, folded: one buffer serves every line of a card.
 fn put(out: &mut String, line: &mut String, build: impl FnOnce(&mut String)) {
@@ -102,16 +113,9 @@ pub fn vcard<'a>(
     for channel in channels {
         match (&channel.value, channel.kind) {
             (ChannelValue::Phone(p), kind) => {
-                let kind_type = match kind {
-                    ChannelKind::Mobile => "CELL,VOICE",
-                    ChannelKind::Pager => "PAGER",
-                    ChannelKind::Fax => "WORK,FAX",
-                    ChannelKind::Sms => "CELL,MSG",
-                    _ => "WORK,VOICE",
-                };
                 put(&mut out, l, |l| {
                     l.push_str("TEL;TYPE=");
-                    l.push_str(kind_type);
+                    l.push_str(tel_type(kind));
                     l.push(':');
                     p.push_e164_with_extension(l);
                 });
@@ -212,14 +216,7 @@ mod tests {
         for channel in channels {
             let line = match (&channel.value, channel.kind) {
                 (ChannelValue::Phone(p), kind) => {
-                    let kind_type = match kind {
-                        ChannelKind::Mobile => "CELL,VOICE",
-                        ChannelKind::Pager => "PAGER",
-                        ChannelKind::Fax => "WORK,FAX",
-                        ChannelKind::Sms => "CELL,MSG",
-                        _ => "WORK,VOICE",
-                    };
-                    ["TEL;TYPE=", kind_type, ":", &p.e164_with_extension()].concat()
+                    ["TEL;TYPE=", tel_type(kind), ":", &p.e164_with_extension()].concat()
                 }
                 (ChannelValue::Email(e), _) => ["EMAIL;TYPE=INTERNET,WORK:", e].concat(),
                 (ChannelValue::Url(u), _) => ["URL:", u].concat(),
