@@ -160,17 +160,14 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
             .in_path(shown)
             .help("rename the folder so its name does not end in `.toml`")
     };
-    // Opened first, then asked its size: one look-up of the path, not two.
+    // Opened and read without asking its size first (one system call fewer
+    // a file: a provider file fits the first read), one look-up of the path.
     let file = match fs::File::open(path) {
         Ok(file) => file,
         // A folder that cannot be opened is still a folder.
         Err(_) if fs::metadata(path).is_ok_and(|m| m.is_dir()) => return Err(folder()),
         Err(e) => return Err(cannot(e)),
     };
-    let meta = file.metadata().map_err(cannot)?;
-    if meta.is_dir() {
-        return Err(folder());
-    }
     let too_big = |size: String| {
         Diagnostic::error(format!(
             "{} is {size}; files over 1 MiB are refused",
@@ -179,17 +176,25 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
         .in_path(shown)
         .help("a provider file is a few kilobytes: check that this is the right file")
     };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(format!("{} bytes", meta.len())));
-    }
     // A file that grows while it is read, or a device without an end, is cut
     // one byte past the limit, and refused.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+    let mut bytes = Vec::with_capacity(8 * 1024);
+    match (&file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) => {}
+        // A folder opens (for reading) and refuses to be read.
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return Err(folder()),
+        Err(e) => return Err(cannot(e)),
+    }
+    // The text is kept (for diagnostics) at its own size, not the buffer's.
+    bytes.shrink_to_fit();
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big("over 1 MiB".into()));
+        // Its size, when the file system knows it.
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file() && m.len() > MAX_FILE_BYTES)
+            .map_or_else(|| "over 1 MiB".into(), |m| format!("{} bytes", m.len()));
+        return Err(too_big(size));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(format!(

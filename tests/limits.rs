@@ -24,7 +24,10 @@ fn provider_file_over_one_mib_is_refused() {
     site.write(ADA, &big);
     let run = site.check();
     run.expect_code(1)
-        .expect_stderr("files over 1 MiB are refused")
+        .expect_stderr(&format!(
+            "is {} bytes; files over 1 MiB are refused",
+            big.len()
+        ))
         .expect_stderr(ADA)
         .expect_help();
     no_panic(&run);
