@@ -601,12 +601,9 @@ pub fn render_site_guarded(
                         qr::qr_svg(&url, &["QR code linking to the page of ", &p.name].concat())
                             .unwrap_or_default();
                     out.emit(Dest::Public, &[&dir, "/qr.svg"].concat(), qr.as_bytes())?;
-                    // (The SVG starts with `<svg`: it moves into the view whole.)
-                    let inline_qr = match qr.find("<svg") {
-                        Some(0) => qr,
-                        Some(i) => qr[i..].to_string(),
-                        None => String::new(),
-                    };
+                    // The handout shows the same SVG inline: it starts with
+                    // `<svg` (no XML prolog; `qr::tests::makes_an_svg`).
+                    let inline_qr = qr;
 
                     let description = [
                         "How to reach ",
