@@ -18,6 +18,8 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::value::Datetime;
 
+mod events;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{
     self, Away, Channel, ChannelKind, ChannelValue, Clinic, ClinicAfterHours, Closure, Closures,
@@ -91,6 +93,7 @@ struct RawClosure {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawProvider {
     name: Spanned<String>,
@@ -112,6 +115,7 @@ struct RawProvider {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawChannel {
     kind: Spanned<String>,
@@ -128,6 +132,7 @@ struct RawChannel {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawProviderAfterHours {
     #[serde(default)]
@@ -136,6 +141,7 @@ struct RawProviderAfterHours {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawAway {
     from: Spanned<Datetime>,
@@ -216,6 +222,16 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<SourceFile, Diagnostic> 
 /// that points at the offending key or value.
 fn parse_toml<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
     toml::from_str::<T>(&file.text).map_err(|e| toml_diagnostic(file, &e))
+}
+
+/// A provider file's raw struct: read straight from the TOML parser's
+/// events when the file is in the usual form ([`events`]), else (another
+/// form, or any error) through serde, whose error names the problem.
+fn parse_provider(file: &SourceFile) -> Result<RawProvider, Diagnostic> {
+    match events::provider(&file.text) {
+        Some(raw) => Ok(raw),
+        None => parse_toml(file),
+    }
 }
 
 fn toml_diagnostic(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
@@ -755,7 +771,7 @@ pub fn provider_from_source(
     env: ProviderEnv<'_>,
     diags: &mut Diagnostics,
 ) -> Option<Provider> {
-    provider_from_parsed(file, parse_toml(file), slug, env, diags)
+    provider_from_parsed(file, parse_provider(file), slug, env, diags)
 }
 
 /// [`provider_from_source`] after its TOML was parsed (which needs no clinic facts).
@@ -1800,7 +1816,7 @@ fn parse_ahead(paths: &[ProviderPath], loaded: &std::sync::atomic::AtomicBool) -
 impl Early {
     fn read(p: &ProviderPath) -> Early {
         Early(read_source(&p.full, &p.shown).map(|file| {
-            let parsed = parse_toml(&file);
+            let parsed = parse_provider(&file);
             (file, parsed)
         }))
     }
@@ -1848,7 +1864,7 @@ fn load_provider_file(
         Err(e) => return (None, Diagnostics(vec![e])),
     };
     let Some(c) = load_cache else {
-        let parsed = parse_toml(&file);
+        let parsed = parse_provider(&file);
         return uncached(p, &file, parsed, env);
     };
     if let Some(hit) = c.get(&p.full, &file, stamp, env.region) {

@@ -1,0 +1,596 @@
+//! Provider files read straight from the TOML parser's events.
+//!
+//! `toml::from_str` builds a whole table tree first (every key and value
+//! allocated, in ordered maps), then serde walks it into [`RawProvider`]:
+//! three quarters of a provider file's parse time, most of the loading stage
+//! at 10,000 providers. Provider files are written in one small form: keys
+//! and strings, lists of strings, dates, an `[after_hours]` table,
+//! `[[channels]]` and `[[away]]`. A file in that form is read here, from
+//! `toml_parser`'s lexer and parser (the ones `toml` itself runs, with the
+//! same checks of white space and comments), into the same [`RawProvider`]
+//! with the same spans.
+//!
+//! Anything else gives `None`, and the caller reads the file through serde
+//! as before: every error (syntax, a duplicate or unknown key, a missing
+//! one, a value of the wrong type), and every form this reader leaves out
+//! (dotted or quoted keys, inline tables, a list of tables written as a
+//! value). So a file read here is read as `toml::from_str` reads it, and
+//! every diagnostic still comes from `toml`; the tests below hold the two
+//! to the same result on valid files and on mutated ones.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::value::Datetime;
+use toml_parser::decoder::ScalarKind;
+use toml_parser::parser::{Event, EventKind, ValidateWhitespace};
+use toml_parser::{ParseError, Source, Span};
+
+use super::{RawAway, RawChannel, RawProvider, RawProviderAfterHours};
+
+/// `text` as a provider file, when it is in the form this module reads and
+/// without an error; else `None` (read it with `toml::from_str`).
+pub(super) fn provider(text: &str) -> Option<RawProvider> {
+    let source = Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut events: Vec<Event> = Vec::with_capacity(tokens.len());
+    let mut error: Option<ParseError> = None;
+    // As `toml` parses: the same white-space checks. (Its recursion guard
+    // only stops deep nesting, which this reader refuses anyway.)
+    let mut receiver = ValidateWhitespace::new(&mut events, source);
+    toml_parser::parser::parse_document(&tokens, &mut receiver, &mut error);
+    if error.is_some() {
+        return None;
+    }
+    Reader {
+        source,
+        events: &events,
+        at: 0,
+    }
+    .document()
+}
+
+/// The table the keys being read go into.
+enum Table {
+    Root,
+    AfterHours,
+    Channel,
+    Away,
+}
+
+/// A provider file's keys as read so far: each set once.
+#[derive(Default)]
+struct Root {
+    name: Option<Spanned<String>>,
+    sort_as: Option<Spanned<String>>,
+    credentials: Option<Spanned<String>>,
+    pronouns: Option<Spanned<String>>,
+    role: Option<Spanned<String>>,
+    department: Option<Spanned<String>>,
+    languages: Option<Vec<Spanned<String>>>,
+    photo: Option<Spanned<String>>,
+    reviewed: Option<Spanned<Datetime>>,
+    about: Option<Spanned<String>>,
+}
+
+#[derive(Default)]
+struct AfterHours {
+    covering: Option<Vec<Spanned<String>>>,
+    text: Option<Spanned<String>>,
+}
+
+struct Channel {
+    span: Range<usize>,
+    kind: Option<Spanned<String>>,
+    label: Option<Spanned<String>>,
+    value: Option<Spanned<String>>,
+    hours: Option<Spanned<String>>,
+    response: Option<Spanned<String>>,
+    use_for: Option<Vec<Spanned<String>>>,
+    not_for: Option<Vec<Spanned<String>>>,
+    note: Option<Spanned<String>>,
+    visibility: Option<Spanned<String>>,
+}
+
+struct Away {
+    span: Range<usize>,
+    from: Option<Spanned<Datetime>>,
+    to: Option<Spanned<Datetime>>,
+    covering: Option<Spanned<String>>,
+}
+
+/// Sets `slot` to what `read` gives, unless it is already set (a duplicate
+/// key: `toml` names it).
+fn set<T>(slot: &mut Option<T>, read: Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(read?);
+    Some(())
+}
+
+struct Reader<'a, 'i> {
+    source: Source<'i>,
+    events: &'a [Event],
+    at: usize,
+}
+
+impl<'i> Reader<'_, 'i> {
+    /// The next event that is not white space, a comment or a line end.
+    fn next(&mut self) -> Option<Event> {
+        while let Some(&event) = self.events.get(self.at) {
+            self.at += 1;
+            match event.kind() {
+                EventKind::Whitespace | EventKind::Comment | EventKind::Newline => {}
+                _ => return Some(event),
+            }
+        }
+        None
+    }
+
+    fn document(mut self) -> Option<RawProvider> {
+        let mut root = Root::default();
+        let mut after_hours: Option<AfterHours> = None;
+        let mut channels: Vec<Channel> = Vec::new();
+        let mut away: Vec<Away> = Vec::new();
+        let mut table = Table::Root;
+        while let Some(event) = self.next() {
+            match event.kind() {
+                EventKind::SimpleKey => {
+                    let key = self.bare(event)?;
+                    // A dotted key (`after_hours.text`) is left to `toml`.
+                    if self.next()?.kind() != EventKind::KeyValSep {
+                        return None;
+                    }
+                    match table {
+                        Table::Root => self.root_key(&mut root, key)?,
+                        Table::AfterHours => self.after_hours_key(after_hours.as_mut()?, key)?,
+                        Table::Channel => self.channel_key(channels.last_mut()?, key)?,
+                        Table::Away => self.away_key(away.last_mut()?, key)?,
+                    }
+                }
+                EventKind::StdTableOpen => {
+                    let (name, _) = self.header(event, EventKind::StdTableClose)?;
+                    if name != "after_hours" || after_hours.is_some() {
+                        return None;
+                    }
+                    after_hours = Some(AfterHours::default());
+                    table = Table::AfterHours;
+                }
+                EventKind::ArrayTableOpen => {
+                    let (name, span) = self.header(event, EventKind::ArrayTableClose)?;
+                    match name {
+                        "channels" => {
+                            channels.push(Channel::new(span));
+                            table = Table::Channel;
+                        }
+                        "away" => {
+                            away.push(Away {
+                                span,
+                                from: None,
+                                to: None,
+                                covering: None,
+                            });
+                            table = Table::Away;
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(RawProvider {
+            name: root.name?,
+            sort_as: root.sort_as,
+            credentials: root.credentials,
+            pronouns: root.pronouns,
+            role: root.role?,
+            department: root.department,
+            languages: root.languages.unwrap_or_default(),
+            photo: root.photo,
+            reviewed: root.reviewed?,
+            about: root.about,
+            channels: channels
+                .into_iter()
+                .map(Channel::finish)
+                .collect::<Option<_>>()?,
+            after_hours: after_hours.map(|a| RawProviderAfterHours {
+                covering: a.covering.unwrap_or_default(),
+                text: a.text,
+            }),
+            away: away.into_iter().map(Away::finish).collect::<Option<_>>()?,
+        })
+    }
+
+    fn root_key(&mut self, r: &mut Root, key: &str) -> Option<()> {
+        match key {
+            "name" => set(&mut r.name, self.string()),
+            "sort_as" => set(&mut r.sort_as, self.string()),
+            "credentials" => set(&mut r.credentials, self.string()),
+            "pronouns" => set(&mut r.pronouns, self.string()),
+            "role" => set(&mut r.role, self.string()),
+            "department" => set(&mut r.department, self.string()),
+            "languages" => set(&mut r.languages, self.strings()),
+            "photo" => set(&mut r.photo, self.string()),
+            "reviewed" => set(&mut r.reviewed, self.date()),
+            "about" => set(&mut r.about, self.string()),
+            _ => None,
+        }
+    }
+
+    fn after_hours_key(&mut self, a: &mut AfterHours, key: &str) -> Option<()> {
+        match key {
+            "covering" => set(&mut a.covering, self.strings()),
+            "text" => set(&mut a.text, self.string()),
+            _ => None,
+        }
+    }
+
+    fn channel_key(&mut self, c: &mut Channel, key: &str) -> Option<()> {
+        match key {
+            "kind" => set(&mut c.kind, self.string()),
+            "label" => set(&mut c.label, self.string()),
+            "value" => set(&mut c.value, self.string()),
+            "hours" => set(&mut c.hours, self.string()),
+            "response" => set(&mut c.response, self.string()),
+            "use_for" => set(&mut c.use_for, self.strings()),
+            "not_for" => set(&mut c.not_for, self.strings()),
+            "note" => set(&mut c.note, self.string()),
+            "visibility" => set(&mut c.visibility, self.string()),
+            _ => None,
+        }
+    }
+
+    fn away_key(&mut self, a: &mut Away, key: &str) -> Option<()> {
+        match key {
+            "from" => set(&mut a.from, self.date()),
+            "to" => set(&mut a.to, self.date()),
+            "covering" => set(&mut a.covering, self.string()),
+            _ => None,
+        }
+    }
+
+    /// A bare key's text (a quoted one is left to `toml`).
+    fn bare(&self, key: Event) -> Option<&'i str> {
+        if key.encoding().is_some() {
+            return None;
+        }
+        Some(self.source.get(key)?.as_str())
+    }
+
+    /// A table header's one bare key, and the header's span from its
+    /// opening bracket to its closing one (as `toml` spans the table).
+    fn header(&mut self, open: Event, close: EventKind) -> Option<(&'i str, Range<usize>)> {
+        let key = self.next()?;
+        if key.kind() != EventKind::SimpleKey {
+            return None;
+        }
+        let name = self.bare(key)?;
+        let end = self.next()?;
+        if end.kind() != close {
+            return None;
+        }
+        Some((name, open.span().start()..end.span().end()))
+    }
+
+    /// A scalar value: its span, kind and decoded text.
+    fn scalar(&mut self, event: Event) -> Option<(Span, ScalarKind, Cow<'i, str>)> {
+        if event.kind() != EventKind::Scalar {
+            return None;
+        }
+        let raw = self.source.get(event)?;
+        let mut decoded = Cow::Borrowed("");
+        let mut error: Option<ParseError> = None;
+        let kind = raw.decode_scalar(&mut decoded, &mut error);
+        error.is_none().then_some((event.span(), kind, decoded))
+    }
+
+    fn string_at(&mut self, event: Event) -> Option<Spanned<String>> {
+        match self.scalar(event)? {
+            (span, ScalarKind::String, text) => {
+                Some(Spanned::new(span.start()..span.end(), text.into_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    fn string(&mut self) -> Option<Spanned<String>> {
+        let event = self.next()?;
+        self.string_at(event)
+    }
+
+    /// A list of strings, `[]` included.
+    fn strings(&mut self) -> Option<Vec<Spanned<String>>> {
+        if self.next()?.kind() != EventKind::ArrayOpen {
+            return None;
+        }
+        let mut list = Vec::new();
+        loop {
+            let event = self.next()?;
+            match event.kind() {
+                EventKind::ArrayClose => return Some(list),
+                EventKind::ValueSep => {}
+                _ => list.push(self.string_at(event)?),
+            }
+        }
+    }
+
+    /// A date or date-time, as `toml` reads one.
+    fn date(&mut self) -> Option<Spanned<Datetime>> {
+        let event = self.next()?;
+        match self.scalar(event)? {
+            (span, ScalarKind::DateTime, text) => Some(Spanned::new(
+                span.start()..span.end(),
+                text.parse::<Datetime>().ok()?,
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Channel {
+    fn new(span: Range<usize>) -> Self {
+        Channel {
+            span,
+            kind: None,
+            label: None,
+            value: None,
+            hours: None,
+            response: None,
+            use_for: None,
+            not_for: None,
+            note: None,
+            visibility: None,
+        }
+    }
+
+    fn finish(self) -> Option<Spanned<RawChannel>> {
+        Some(Spanned::new(
+            self.span,
+            RawChannel {
+                kind: self.kind?,
+                label: self.label,
+                value: self.value?,
+                hours: self.hours,
+                response: self.response,
+                use_for: self.use_for.unwrap_or_default(),
+                not_for: self.not_for.unwrap_or_default(),
+                note: self.note,
+                visibility: self.visibility,
+            },
+        ))
+    }
+}
+
+impl Away {
+    fn finish(self) -> Option<Spanned<RawAway>> {
+        Some(Spanned::new(
+            self.span,
+            RawAway {
+                from: self.from?,
+                to: self.to?,
+                covering: self.covering,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn by_toml(text: &str) -> Option<String> {
+        toml::from_str::<RawProvider>(text)
+            .ok()
+            .map(|r| format!("{r:?}"))
+    }
+
+    /// The file as read here, spans included (`Spanned`'s `==` leaves them out).
+    fn by_events(text: &str) -> Option<String> {
+        provider(text).map(|r| format!("{r:?}"))
+    }
+
+    /// A file read here is read as `toml` reads it.
+    fn agrees(text: &str) -> Result<(), TestCaseError> {
+        if let Some(read) = by_events(text) {
+            prop_assert_eq!(Some(read), by_toml(text), "{}", text);
+        }
+        Ok(())
+    }
+
+    const EVERY_FORM: &str = "# a comment\r
+name = \"Zoë \\\"Zo\\\" Wagner\\u00e9\\t\" # after a value\r
+sort_as='Wagner, Zoë'\r
+\trole    =   \"\"\"\\\r
+   Palliative \\\r
+   care physician\"\"\"\r
+languages = [ # inside a list\r
+  \"en\",\r
+  'cr', # with a comment\r
+]\r
+photo = ''''quoted' photo.jpg'''\r
+reviewed = 2026-06-27\r
+about = \"\"\"\r
+Zoë helps.\r
+\r
+- a list\r
+\"\"\"\r
+credentials = \"MD\"\r
+pronouns = \"\"\r
+department = \"Palliative care\"\r
+\r
+[after_hours]\r
+\r
+[[ channels ]]\r
+kind = \"phone\"\r
+value = \"+1 204 555 0140\"\r
+use_for = []\r
+not_for = [\"Emergencies\",]\r
+visibility = \"patients\"\r
+label = \"Desk\"\r
+hours = \"Tu-Fr 08:00-17:00\"\r
+response = \"2 hours\"\r
+note = '''raw \\n text'''\r
+\r
+[[away]]\r
+from = 2026-11-01\r
+to = 2026-11-02T08:00:00\r
+covering = \"hazel-r-fortin\"\r
+[[channels]]\r
+kind = \"email\"\r
+value = \"z@example.org\"\r
+[[away]] # again\r
+to = 2026-12-24\r
+from = 2026-12-20\r
+";
+
+    #[test]
+    fn reads_the_example_clinic_as_toml_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/providers");
+        let mut files = 0;
+        for entry in walkdir::WalkDir::new(root) {
+            let path = entry
+                .expect("the example clinic's folder is readable")
+                .into_path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).expect("an example file is UTF-8");
+                let read = by_events(&text);
+                assert!(read.is_some(), "{} is in the common form", path.display());
+                assert_eq!(read, by_toml(&text), "{}", path.display());
+                files += 1;
+            }
+        }
+        assert!(files >= 5, "the example clinic has its providers");
+    }
+
+    #[test]
+    fn reads_every_form_of_key_string_list_and_date_as_toml_does() {
+        let read = by_events(EVERY_FORM);
+        assert!(read.is_some(), "every form here is one this reader reads");
+        assert_eq!(read, by_toml(EVERY_FORM));
+        let lf = EVERY_FORM.replace("\r\n", "\n");
+        assert_eq!(by_events(&lf), by_toml(&lf));
+        assert!(by_events(&lf).is_some());
+        // The keys required, and nothing else, make a provider too.
+        let least = "name = \"A\"\nrole = \"B\"\nreviewed = 2026-01-01\n";
+        assert!(by_events(least).is_some());
+        assert_eq!(by_events(least), by_toml(least));
+    }
+
+    #[test]
+    fn leaves_other_forms_and_every_error_to_toml() {
+        let base = "name = \"A\"\nrole = \"B\"\nreviewed = 2026-01-01\n";
+        let cases = [
+            // Forms `toml` reads and this reader leaves to it.
+            "after_hours.text = \"x\"\n",
+            "\"sort_as\" = \"x\"\n",
+            "after_hours = { text = \"x\" }\n",
+            "channels = [{ kind = \"phone\", value = \"+1 204 555 0140\" }]\n",
+            "languages = []\n[after_hours]\n[after_hours.x]\n",
+            // Errors: unknown, duplicate, missing and mistyped keys.
+            "nmae = \"x\"\n",
+            "name = \"again\"\n",
+            "[after_hours]\n[after_hours]\n",
+            "[[after_hours]]\n",
+            "[channels]\nkind = \"phone\"\n",
+            "[other]\n",
+            "[[channels]]\nkind = \"phone\"\n",
+            "[[channels]]\nvalue = \"x\"\n",
+            "[[channels]]\nkind = \"phone\"\nvalue = \"x\"\nlabel = 3\n",
+            "[[channels]]\nkind = \"phone\"\nvalue = \"x\"\nextra = \"x\"\n",
+            "[[away]]\nfrom = 2026-01-01\n",
+            "[[away]]\nfrom = 2026-01-01\nto = \"2026-01-02\"\n",
+            "[after_hours]\ncovering = \"x\"\n",
+            "[after_hours]\nwhen = \"x\"\n",
+            "languages = \"en\"\n",
+            "languages = [1]\n",
+            "languages = [[\"en\"]]\n",
+            "languages = [\"en\", 2026-01-01]\n",
+            "photo = true\n",
+            // Errors the parser finds.
+            "about = \"no end\n",
+            "about = \n",
+            "about = \"bad \\q escape\"\n",
+            "# a control character \u{7} in a comment\n",
+            "about = 'a' 'b'\n",
+            "[[channels]\n",
+        ];
+        for extra in cases {
+            let text = format!("{base}{extra}");
+            assert_eq!(by_events(&text), None, "{text}");
+        }
+        // A key or date missing or wrong at the top.
+        for text in [
+            "role = \"B\"\nreviewed = 2026-01-01\n",
+            "name = \"A\"\nreviewed = 2026-01-01\n",
+            "name = \"A\"\nrole = \"B\"\n",
+            "name = \"A\"\nrole = \"B\"\nreviewed = 2026-02-30\n",
+            "name = \"A\"\nrole = \"B\"\nreviewed = \"2026-01-01\"\n",
+            "name = 1\nrole = \"B\"\nreviewed = 2026-01-01\n",
+        ] {
+            assert_eq!(by_events(text), None, "{text}");
+        }
+    }
+
+    /// Pieces of TOML that change what a file means when put anywhere in it.
+    const PIECES: [&str; 29] = [
+        "\"",
+        "'",
+        "\"\"\"",
+        "'''",
+        "\\",
+        "\n",
+        "\r\n",
+        "#",
+        "=",
+        ",",
+        "[",
+        "]",
+        "[[",
+        "]]",
+        "{",
+        "}",
+        ".",
+        " ",
+        "\t",
+        "2026-01-01",
+        "x",
+        "\u{7}",
+        "é",
+        "\"x\",",
+        "\nname = \"x\"\n",
+        "\nkind = \"x\"\n",
+        "\n[after_hours]\n",
+        "\n[[channels]]\nkind = \"x\"\nvalue = \"y\"\n",
+        "\n[[away]]\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Whatever a file becomes after a few edits, this reader either
+        /// leaves it to `toml` or reads it as `toml` does.
+        #[test]
+        fn edited_files_are_read_as_toml_reads_them(
+            edits in proptest::collection::vec(
+                (any::<proptest::sample::Index>(), 0usize..4, proptest::sample::select(&PIECES[..])),
+                1..4,
+            )
+        ) {
+            let mut text = EVERY_FORM.replace("\r\n", "\n");
+            for (at, remove, piece) in edits {
+                let mut start = at.index(text.len() + 1);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (start + remove).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(start..end, piece);
+            }
+            agrees(&text)?;
+        }
+    }
+}
