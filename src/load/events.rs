@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 use toml::value::Datetime;
-use toml_parser::decoder::ScalarKind;
+use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::{Event, EventKind, ValidateWhitespace};
 use toml_parser::{ParseError, Source, Span};
 
@@ -108,6 +108,34 @@ fn set<T>(slot: &mut Option<T>, read: Option<T>) -> Option<()> {
     }
     *slot = Some(read?);
     Some(())
+}
+
+/// A basic string's text when it has no escape (most have none), as
+/// `toml_parser` would decode it: the bytes between its quotes (after the
+/// line end that may follow a multi-line string's opening quotes), when each
+/// is one TOML allows unescaped (a tab, a space, a visible ASCII character
+/// other than `\`, any non-ASCII character, and in a multi-line string a
+/// line feed; a `"` ends a one-line string unless escaped, so the lexer
+/// leaves none unescaped in one). Else, and for literal strings, `None`:
+/// `toml_parser` decodes it. Every byte is tested without stopping early, so
+/// the test runs on many bytes at once.
+fn plain_string(raw: &str, encoding: Encoding) -> Option<&str> {
+    let (text, multi_line) = match encoding {
+        Encoding::BasicString => (raw.strip_prefix('"')?.strip_suffix('"')?, false),
+        Encoding::MlBasicString => {
+            let body = raw.strip_prefix("\"\"\"")?;
+            let body = body
+                .strip_prefix('\n')
+                .or_else(|| body.strip_prefix("\r\n"))
+                .unwrap_or(body);
+            (body.strip_suffix("\"\"\"")?, true)
+        }
+        Encoding::LiteralString | Encoding::MlLiteralString => return None,
+    };
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b == b'\t' || (b == b'\n' && multi_line) || (b >= b' ' && b != b'\\' && b != 0x7f))
+    });
+    plain.then_some(text)
 }
 
 struct Reader<'a, 'i> {
@@ -280,6 +308,12 @@ impl<'i> Reader<'_, 'i> {
             return None;
         }
         let raw = self.source.get(event)?;
+        if let Some(text) = event
+            .encoding()
+            .and_then(|encoding| plain_string(raw.as_str(), encoding))
+        {
+            return Some((event.span(), ScalarKind::String, Cow::Borrowed(text)));
+        }
         let mut decoded = Cow::Borrowed("");
         let mut error: Option<ParseError> = None;
         let kind = raw.decode_scalar(&mut decoded, &mut error);
@@ -531,6 +565,40 @@ from = 2026-12-20\r
             "name = 1\nrole = \"B\"\nreviewed = 2026-01-01\n",
         ] {
             assert_eq!(by_events(text), None, "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// A string taken as it is holds what `toml` decodes it to, and
+        /// every basic string without a `\\` or (multi-line) a carriage
+        /// return that `toml` reads is taken so.
+        #[test]
+        fn plain_strings_are_what_toml_decodes(
+            text in proptest::collection::vec(
+                proptest::sample::select(&[
+                    'a', ' ', '\t', '\n', '\r', '"', '\\', '\u{7}', '\u{7f}', '\u{1f}', 'é', '€', 'n', 'u',
+                ][..]),
+                0..12,
+            ).prop_map(String::from_iter),
+            multi_line: bool,
+        ) {
+            // As the lexer cuts strings: a `"` ends a one-line string, `"""` a multi-line one.
+            prop_assume!(!text.contains(if multi_line { "\"\"\"" } else { "\"" }));
+            let (quotes, encoding) = match multi_line {
+                true => ("\"\"\"", Encoding::MlBasicString),
+                false => ("\"", Encoding::BasicString),
+            };
+            let raw = format!("{quotes}{text}{quotes}");
+            let by_toml = toml::from_str::<toml::Table>(&format!("a = {raw}"))
+                .ok()
+                .and_then(|t| t.get("a").and_then(|a| a.as_str()).map(str::to_owned));
+            match plain_string(&raw, encoding) {
+                Some(plain) => prop_assert_eq!(Some(plain.to_owned()), by_toml),
+                None => prop_assert!(
+                    by_toml.is_none() || text.contains('\\') || (multi_line && text.contains('\r'))
+                ),
+            }
         }
     }
 
