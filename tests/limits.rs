@@ -52,6 +52,24 @@ fn string_of_100000_characters_is_handled() {
 }
 
 #[test]
+fn lists_and_tables_nested_100000_deep_are_an_error() {
+    for (key, opening) in [("languages", "["), ("about", "{a=")] {
+        let site = Site::unbuilt();
+        site.replace(
+            ADA,
+            "role = \"Counsellor\"",
+            &format!("role = \"Counsellor\"\n{key} = {}", opening.repeat(100_000)),
+        );
+        let run = site.check();
+        run.expect_code(1)
+            .expect_stderr("cannot recurse further")
+            .expect_stderr(ADA)
+            .expect_help();
+        no_panic(&run);
+    }
+}
+
+#[test]
 fn deep_folders_are_walked() {
     let site = Site::unbuilt();
     let deep = format!("data/providers/{}ada-byron.toml", "level/".repeat(40));

@@ -24,10 +24,14 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::value::Datetime;
 use toml_parser::decoder::{Encoding, ScalarKind};
-use toml_parser::parser::{Event, EventKind, ValidateWhitespace};
+use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ParseError, Source, Span};
 
 use super::{RawAway, RawChannel, RawProvider, RawProviderAfterHours};
+
+/// How deep `toml` lets lists and tables nest (its `LIMIT`); this reader
+/// takes one list deep at most, so any limit above that reads the same files.
+const MAX_NESTING: u32 = 80;
 
 /// `text` as a provider file, when it is in the form this module reads and
 /// without an error; else `None` (read it with `toml::from_str`).
@@ -36,9 +40,11 @@ pub(super) fn provider(text: &str) -> Option<RawProvider> {
     let tokens = source.lex().into_vec();
     let mut events: Vec<Event> = Vec::with_capacity(tokens.len());
     let mut error: Option<ParseError> = None;
-    // As `toml` parses: the same white-space checks. (Its recursion guard
-    // only stops deep nesting, which this reader refuses anyway.)
-    let mut receiver = ValidateWhitespace::new(&mut events, source);
+    // As `toml` parses: the same white-space checks, and the same limit on
+    // nesting, without which a file of many `[` would overflow the stack
+    // (the parser goes one call deeper at each).
+    let mut validated = ValidateWhitespace::new(&mut events, source);
+    let mut receiver = RecursionGuard::new(&mut validated, MAX_NESTING);
     toml_parser::parser::parse_document(&tokens, &mut receiver, &mut error);
     if error.is_some() {
         return None;
@@ -59,9 +65,10 @@ enum Table {
     Away,
 }
 
-/// A provider file's keys as read so far: each set once.
+/// A provider file's keys as read so far (each is set once), at its top
+/// level, in `[after_hours]`, in each `[[channels]]` and each `[[away]]`.
 #[derive(Default)]
-struct Root {
+struct RootKeys {
     name: Option<Spanned<String>>,
     sort_as: Option<Spanned<String>>,
     credentials: Option<Spanned<String>>,
@@ -75,12 +82,12 @@ struct Root {
 }
 
 #[derive(Default)]
-struct AfterHours {
+struct AfterHoursKeys {
     covering: Option<Vec<Spanned<String>>>,
     text: Option<Spanned<String>>,
 }
 
-struct Channel {
+struct ChannelKeys {
     span: Range<usize>,
     kind: Option<Spanned<String>>,
     label: Option<Spanned<String>>,
@@ -93,7 +100,7 @@ struct Channel {
     visibility: Option<Spanned<String>>,
 }
 
-struct Away {
+struct AwayKeys {
     span: Range<usize>,
     from: Option<Spanned<Datetime>>,
     to: Option<Spanned<Datetime>>,
@@ -146,7 +153,7 @@ struct Reader<'a, 'i> {
 
 impl<'i> Reader<'_, 'i> {
     /// The next event that is not white space, a comment or a line end.
-    fn next(&mut self) -> Option<Event> {
+    fn next_significant(&mut self) -> Option<Event> {
         while let Some(&event) = self.events.get(self.at) {
             self.at += 1;
             match event.kind() {
@@ -158,17 +165,17 @@ impl<'i> Reader<'_, 'i> {
     }
 
     fn document(mut self) -> Option<RawProvider> {
-        let mut root = Root::default();
-        let mut after_hours: Option<AfterHours> = None;
-        let mut channels: Vec<Channel> = Vec::new();
-        let mut away: Vec<Away> = Vec::new();
+        let mut root = RootKeys::default();
+        let mut after_hours: Option<AfterHoursKeys> = None;
+        let mut channels: Vec<ChannelKeys> = Vec::new();
+        let mut away: Vec<AwayKeys> = Vec::new();
         let mut table = Table::Root;
-        while let Some(event) = self.next() {
+        while let Some(event) = self.next_significant() {
             match event.kind() {
                 EventKind::SimpleKey => {
                     let key = self.bare(event)?;
                     // A dotted key (`after_hours.text`) is left to `toml`.
-                    if self.next()?.kind() != EventKind::KeyValSep {
+                    if self.next_significant()?.kind() != EventKind::KeyValSep {
                         return None;
                     }
                     match table {
@@ -183,23 +190,18 @@ impl<'i> Reader<'_, 'i> {
                     if name != "after_hours" || after_hours.is_some() {
                         return None;
                     }
-                    after_hours = Some(AfterHours::default());
+                    after_hours = Some(AfterHoursKeys::default());
                     table = Table::AfterHours;
                 }
                 EventKind::ArrayTableOpen => {
                     let (name, span) = self.header(event, EventKind::ArrayTableClose)?;
                     match name {
                         "channels" => {
-                            channels.push(Channel::new(span));
+                            channels.push(ChannelKeys::new(span));
                             table = Table::Channel;
                         }
                         "away" => {
-                            away.push(Away {
-                                span,
-                                from: None,
-                                to: None,
-                                covering: None,
-                            });
+                            away.push(AwayKeys::new(span));
                             table = Table::Away;
                         }
                         _ => return None,
@@ -221,17 +223,20 @@ impl<'i> Reader<'_, 'i> {
             about: root.about,
             channels: channels
                 .into_iter()
-                .map(Channel::finish)
+                .map(ChannelKeys::finish)
                 .collect::<Option<_>>()?,
             after_hours: after_hours.map(|a| RawProviderAfterHours {
                 covering: a.covering.unwrap_or_default(),
                 text: a.text,
             }),
-            away: away.into_iter().map(Away::finish).collect::<Option<_>>()?,
+            away: away
+                .into_iter()
+                .map(AwayKeys::finish)
+                .collect::<Option<_>>()?,
         })
     }
 
-    fn root_key(&mut self, r: &mut Root, key: &str) -> Option<()> {
+    fn root_key(&mut self, r: &mut RootKeys, key: &str) -> Option<()> {
         match key {
             "name" => set(&mut r.name, self.string()),
             "sort_as" => set(&mut r.sort_as, self.string()),
@@ -247,7 +252,7 @@ impl<'i> Reader<'_, 'i> {
         }
     }
 
-    fn after_hours_key(&mut self, a: &mut AfterHours, key: &str) -> Option<()> {
+    fn after_hours_key(&mut self, a: &mut AfterHoursKeys, key: &str) -> Option<()> {
         match key {
             "covering" => set(&mut a.covering, self.strings()),
             "text" => set(&mut a.text, self.string()),
@@ -255,7 +260,7 @@ impl<'i> Reader<'_, 'i> {
         }
     }
 
-    fn channel_key(&mut self, c: &mut Channel, key: &str) -> Option<()> {
+    fn channel_key(&mut self, c: &mut ChannelKeys, key: &str) -> Option<()> {
         match key {
             "kind" => set(&mut c.kind, self.string()),
             "label" => set(&mut c.label, self.string()),
@@ -270,7 +275,7 @@ impl<'i> Reader<'_, 'i> {
         }
     }
 
-    fn away_key(&mut self, a: &mut Away, key: &str) -> Option<()> {
+    fn away_key(&mut self, a: &mut AwayKeys, key: &str) -> Option<()> {
         match key {
             "from" => set(&mut a.from, self.date()),
             "to" => set(&mut a.to, self.date()),
@@ -290,12 +295,12 @@ impl<'i> Reader<'_, 'i> {
     /// A table header's one bare key, and the header's span from its
     /// opening bracket to its closing one (as `toml` spans the table).
     fn header(&mut self, open: Event, close: EventKind) -> Option<(&'i str, Range<usize>)> {
-        let key = self.next()?;
+        let key = self.next_significant()?;
         if key.kind() != EventKind::SimpleKey {
             return None;
         }
         let name = self.bare(key)?;
-        let end = self.next()?;
+        let end = self.next_significant()?;
         if end.kind() != close {
             return None;
         }
@@ -303,7 +308,7 @@ impl<'i> Reader<'_, 'i> {
     }
 
     /// A scalar value: its span, kind and decoded text.
-    fn scalar(&mut self, event: Event) -> Option<(Span, ScalarKind, Cow<'i, str>)> {
+    fn scalar(&self, event: Event) -> Option<(Span, ScalarKind, Cow<'i, str>)> {
         if event.kind() != EventKind::Scalar {
             return None;
         }
@@ -320,7 +325,7 @@ impl<'i> Reader<'_, 'i> {
         error.is_none().then_some((event.span(), kind, decoded))
     }
 
-    fn string_at(&mut self, event: Event) -> Option<Spanned<String>> {
+    fn string_at(&self, event: Event) -> Option<Spanned<String>> {
         match self.scalar(event)? {
             (span, ScalarKind::String, text) => {
                 Some(Spanned::new(span.start()..span.end(), text.into_owned()))
@@ -330,18 +335,18 @@ impl<'i> Reader<'_, 'i> {
     }
 
     fn string(&mut self) -> Option<Spanned<String>> {
-        let event = self.next()?;
+        let event = self.next_significant()?;
         self.string_at(event)
     }
 
     /// A list of strings, `[]` included.
     fn strings(&mut self) -> Option<Vec<Spanned<String>>> {
-        if self.next()?.kind() != EventKind::ArrayOpen {
+        if self.next_significant()?.kind() != EventKind::ArrayOpen {
             return None;
         }
         let mut list = Vec::new();
         loop {
-            let event = self.next()?;
+            let event = self.next_significant()?;
             match event.kind() {
                 EventKind::ArrayClose => return Some(list),
                 EventKind::ValueSep => {}
@@ -352,7 +357,7 @@ impl<'i> Reader<'_, 'i> {
 
     /// A date or date-time, as `toml` reads one.
     fn date(&mut self) -> Option<Spanned<Datetime>> {
-        let event = self.next()?;
+        let event = self.next_significant()?;
         match self.scalar(event)? {
             (span, ScalarKind::DateTime, text) => Some(Spanned::new(
                 span.start()..span.end(),
@@ -363,9 +368,9 @@ impl<'i> Reader<'_, 'i> {
     }
 }
 
-impl Channel {
+impl ChannelKeys {
     fn new(span: Range<usize>) -> Self {
-        Channel {
+        ChannelKeys {
             span,
             kind: None,
             label: None,
@@ -397,7 +402,16 @@ impl Channel {
     }
 }
 
-impl Away {
+impl AwayKeys {
+    fn new(span: Range<usize>) -> Self {
+        AwayKeys {
+            span,
+            from: None,
+            to: None,
+            covering: None,
+        }
+    }
+
     fn finish(self) -> Option<Spanned<RawAway>> {
         Some(Spanned::new(
             self.span,
@@ -478,7 +492,29 @@ value = \"z@example.org\"\r
 [[away]] # again\r
 to = 2026-12-24\r
 from = 2026-12-20\r
+[[away]]\r
+from = 2026-11-01 08:00:00\r
+to = 2026-11-02t08:00:00z\r
+[[away]]\r
+from = 1979-05-27T00:32:00.999999-07:00\r
+to = 07:32:00\r
+[[away]]\r
+from = 2026-01-01T08:00\r
+to = 2026-01-01T08:00:00.1234567891+01:00\r
 ";
+
+    /// This reader and `toml` run the same lexer and parser: one version
+    /// of `toml_parser` in the build.
+    #[test]
+    fn reads_with_the_parser_toml_uses() {
+        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+            .expect("Cargo.lock is in the repository");
+        assert_eq!(
+            lock.matches("name = \"toml_parser\"\n").count(),
+            1,
+            "one toml_parser: keep Cargo.toml's at the major version toml uses"
+        );
+    }
 
     #[test]
     fn reads_the_example_clinic_as_toml_does() {
@@ -516,14 +552,16 @@ from = 2026-12-20\r
     #[test]
     fn leaves_other_forms_and_every_error_to_toml() {
         let base = "name = \"A\"\nrole = \"B\"\nreviewed = 2026-01-01\n";
-        let cases = [
+        let deep_lists = ["languages = ", &"[".repeat(100_000)].concat();
+        let deep_tables = ["about = ", &"{a=".repeat(100_000)].concat();
+        let cases: [&str; 32] = [
             // Forms `toml` reads and this reader leaves to it.
             "after_hours.text = \"x\"\n",
             "\"sort_as\" = \"x\"\n",
             "after_hours = { text = \"x\" }\n",
             "channels = [{ kind = \"phone\", value = \"+1 204 555 0140\" }]\n",
-            "languages = []\n[after_hours]\n[after_hours.x]\n",
             // Errors: unknown, duplicate, missing and mistyped keys.
+            "languages = []\n[after_hours]\n[after_hours.x]\n",
             "nmae = \"x\"\n",
             "name = \"again\"\n",
             "[after_hours]\n[after_hours]\n",
@@ -550,9 +588,12 @@ from = 2026-12-20\r
             "# a control character \u{7} in a comment\n",
             "about = 'a' 'b'\n",
             "[[channels]\n",
+            // Nesting deeper than `toml` allows: refused, not a stack overflow.
+            &deep_lists,
+            &deep_tables,
         ];
         for extra in cases {
-            let text = format!("{base}{extra}");
+            let text = [base, extra].concat();
             assert_eq!(by_events(&text), None, "{text}");
         }
         // A key or date missing or wrong at the top.
@@ -603,7 +644,7 @@ from = 2026-12-20\r
     }
 
     /// Pieces of TOML that change what a file means when put anywhere in it.
-    const PIECES: [&str; 29] = [
+    const PIECES: [&str; 39] = [
         "\"",
         "'",
         "\"\"\"",
@@ -633,6 +674,16 @@ from = 2026-12-20\r
         "\n[after_hours]\n",
         "\n[[channels]]\nkind = \"x\"\nvalue = \"y\"\n",
         "\n[[away]]\n",
+        "\r",
+        "\u{7f}",
+        "\\\n",
+        "T",
+        "Z",
+        "+01:00",
+        ".5",
+        " 08:00",
+        "[[[[",
+        "{a=",
     ];
 
     proptest! {
