@@ -1079,6 +1079,30 @@ fn template_error_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn a_build_that_fails_after_the_checks_still_shows_their_warnings() {
+    let site = Site::built();
+    site.replace(SAMUEL, "reviewed = 2026-11-01", "reviewed = 2025-01-01");
+    let warning = site.pos(SAMUEL, "2025-01-01");
+    // A template that cannot be read, and one that fails while rendering.
+    for (template, text) in [
+        ("templates/index.html", "{{ not a template"),
+        (
+            "templates/provider.html",
+            "<!DOCTYPE html><html lang=\"en\"><title>x</title>{{ provider.no_such_field }}</html>",
+        ),
+    ] {
+        site.write(template, text);
+        let build = site.build();
+        build
+            .expect_code(1)
+            .expect_stderr(template)
+            .expect_stderr(&warning)
+            .expect_stderr("build failed: 1 error, 1 warning;");
+        site.remove(template);
+    }
+}
+
+#[test]
 fn an_error_in_a_built_in_template_names_it_and_the_sites_own_templates() {
     // The site's base.html hides `page` from the built-in provider.html,
     // which fails: there is no templates/provider.html to point at.
