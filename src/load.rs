@@ -5,6 +5,10 @@
 //! a [`SourceFile`] so tests can call them on string literals. Raw structs
 //! mirror the TOML exactly (`deny_unknown_fields`); the `*_from_raw` functions
 //! destructure every raw field, so a new field cannot be silently ignored.
+//! A provider file in the usual form fills its raw struct straight from the
+//! TOML parser's events ([`events`]); serde fills it otherwise, and names
+//! every error. (`events` builds those structs field by field: a new field
+//! does not compile until it reads that key too.)
 
 use rustc_hash::FxHashMap;
 use std::fs;
@@ -93,7 +97,7 @@ struct RawClosure {
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(any(test, fuzzing), derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawProvider {
     name: Spanned<String>,
@@ -115,7 +119,7 @@ struct RawProvider {
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(any(test, fuzzing), derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawChannel {
     kind: Spanned<String>,
@@ -132,7 +136,7 @@ struct RawChannel {
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(any(test, fuzzing), derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawProviderAfterHours {
     #[serde(default)]
@@ -141,7 +145,7 @@ struct RawProviderAfterHours {
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(any(test, fuzzing), derive(Debug))]
 #[serde(deny_unknown_fields)]
 struct RawAway {
     from: Spanned<Datetime>,
@@ -232,6 +236,16 @@ fn parse_provider(file: &SourceFile) -> Result<RawProvider, Diagnostic> {
         Some(raw) => Ok(raw),
         None => parse_toml(file),
     }
+}
+
+/// For the `provider_toml` fuzz target: whether `text`, when [`events`]
+/// reads it, is read as `toml::from_str` reads it, spans included.
+#[cfg(fuzzing)]
+pub fn provider_readers_agree(text: &str) -> bool {
+    events::provider(text).is_none_or(|read| {
+        toml::from_str::<RawProvider>(text)
+            .is_ok_and(|by_toml| format!("{read:?}") == format!("{by_toml:?}"))
+    })
 }
 
 fn toml_diagnostic(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
