@@ -2,10 +2,12 @@
 //!
 //! `toml::from_str` builds a whole table tree first (every key and value
 //! allocated, in ordered maps), then serde walks it into [`RawProvider`]:
-//! three quarters of a provider file's parse time, most of the loading stage
-//! at 10,000 providers. Provider files are written in one small form: keys
-//! and strings, lists of strings, dates, an `[after_hours]` table,
-//! `[[channels]]` and `[[away]]`. A file in that form is read here, from
+//! most of a provider file's parse, which was a fifth of a build's
+//! instructions at 2,000 providers (252 M; 133 M read here, strings
+//! without an escape taken as they are). Provider files are written in one
+//! small form: keys and strings, lists of strings, dates, an
+//! `[after_hours]` table, `[[channels]]` and `[[away]]`. A file in that
+//! form is read here, from
 //! `toml_parser`'s lexer and parser (the ones `toml` itself runs, with the
 //! same checks of white space and comments), into the same [`RawProvider`]
 //! with the same spans.
