@@ -623,12 +623,19 @@ pub fn render_site_guarded(
                         title.clone(),
                         description.clone(),
                     );
+                    // What the built-in page and handout show of each
+                    // channel, worked out once for both.
+                    let channels = if native_pages.provider || native_pages.handout {
+                        native::provider::channels(&views, p)
+                    } else {
+                        Vec::new()
+                    };
                     // The built-in page is written directly; a site's own
                     // template gets the view as template values.
                     let public = if native_pages.provider {
                         let view =
                             views.provider(p, Audience::Public, &ChannelValues::none(), inline_qr);
-                        let shown = native::provider::shown(&views, p, Audience::Public);
+                        let shown = native::provider::shown(&channels, Audience::Public);
                         let html = native::provider::page(&frame, &page_view, &view, &shown);
                         out.emit(Dest::Public, &page_path, html.as_bytes())?;
                         view
@@ -652,7 +659,7 @@ pub fn render_site_guarded(
 
                     let page_view = page("handout", "", url.clone(), title, description);
                     if native_pages.handout {
-                        let shown = native::provider::shown(&views, p, Audience::Patients);
+                        let shown = native::provider::shown(&channels, Audience::Patients);
                         let html = native::provider::handout(&frame, &page_view, &public, &shown);
                         return out.emit(Dest::Handouts, &handout_path, html.as_bytes());
                     }

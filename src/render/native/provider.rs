@@ -13,11 +13,9 @@ use crate::render::context::{
 };
 
 /// A channel as the built-in pages show it (the fields of a template's
-/// `channel` that they use).
-pub struct Shown<'a> {
+/// `channel` that they use), worked out once for the page and the handout.
+pub struct ChannelShown<'a> {
     c: &'a Channel,
-    /// Position in the list shown (0 = preferred).
-    index: usize,
     facts: Arc<HoursFacts>,
     display: &'a str,
     href: Option<String>,
@@ -25,13 +23,32 @@ pub struct Shown<'a> {
     note_html: tera::Value,
 }
 
-impl Shown<'_> {
-    fn kind(&self) -> ChannelKind {
-        self.c.kind
-    }
+/// A channel in one page's list: what it shows, and its position there
+/// (a handout lists patients-only channels too, so the two can differ).
+pub struct Shown<'a> {
+    channel: &'a ChannelShown<'a>,
+    /// Position in the list shown (0 = preferred).
+    index: usize,
+}
 
+/// A `Shown` reads as its channel's [`ChannelShown`], with its own `index`.
+impl<'a> std::ops::Deref for Shown<'a> {
+    type Target = ChannelShown<'a>;
+
+    fn deref(&self) -> &ChannelShown<'a> {
+        self.channel
+    }
+}
+
+impl Shown<'_> {
     fn preferred(&self) -> bool {
         self.index == 0
+    }
+}
+
+impl ChannelShown<'_> {
+    fn kind(&self) -> ChannelKind {
+        self.c.kind
     }
 
     fn href(&self) -> Option<&str> {
@@ -49,16 +66,12 @@ impl Shown<'_> {
     }
 }
 
-/// The channels `audience` may see, the first preferred: on a public page,
-/// public channels only (as [`ViewBuilder::channels`] gives templates).
-pub fn shown<'a>(views: &ViewBuilder, p: &'a Provider, audience: Audience) -> Vec<Shown<'a>> {
+/// Every channel of `p` as the built-in pages show it, in order.
+pub fn channels<'a>(views: &ViewBuilder, p: &'a Provider) -> Vec<ChannelShown<'a>> {
     p.channels
         .iter()
-        .filter(|c| audience == Audience::Patients || c.is_public())
-        .enumerate()
-        .map(|(index, c)| Shown {
+        .map(|c| ChannelShown {
             c,
-            index,
             facts: views
                 .words
                 .facts(c.hours.as_ref().unwrap_or(&views.site.clinic.hours)),
@@ -70,6 +83,17 @@ pub fn shown<'a>(views: &ViewBuilder, p: &'a Provider, audience: Audience) -> Ve
                 .as_deref()
                 .map_or_else(tera::Value::none, |n| views.note_html(n)),
         })
+        .collect()
+}
+
+/// The `channels` `audience` may see, the first preferred: on a public page,
+/// public channels only (as [`ViewBuilder::channels`] gives templates).
+pub fn shown<'a>(channels: &'a [ChannelShown<'a>], audience: Audience) -> Vec<Shown<'a>> {
+    channels
+        .iter()
+        .filter(|c| audience == Audience::Patients || c.c.is_public())
+        .enumerate()
+        .map(|(index, channel)| Shown { channel, index })
         .collect()
 }
 
