@@ -105,6 +105,16 @@ fn call_link(out: &mut String, class: &str, phone: &PhoneView) {
     out.push_str("</span></a>");
 }
 
+/// `<a class="value" href="…">…</a>`: a number written as a link (the
+/// handout's lines, the provider page's after-hours line).
+fn value_link(out: &mut String, phone: &PhoneView) {
+    out.push_str("<a class=\"value\" href=\"");
+    esc(out, &phone.href);
+    out.push_str("\">");
+    tel_parts(out, &phone.display);
+    out.push_str("</a>");
+}
+
 /// Appends each item with `write`, `separator` between them.
 fn join<T>(out: &mut String, items: &[T], separator: &str, mut write: impl FnMut(&mut String, &T)) {
     for (i, item) in items.iter().enumerate() {

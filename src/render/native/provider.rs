@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{
     Frame, base_end, base_start, call_link, channel_value, esc, join, json, opening_specs,
-    pronouns_and_languages, tel_parts,
+    pronouns_and_languages, tel_parts, value_link,
 };
 use crate::model::{Channel, ChannelKind, Provider};
 use crate::render::context::{
@@ -698,11 +698,9 @@ pub fn handout(f: &Frame, page: &PageView, view: &ProviderView, channels: &[Show
     o.push('\n');
     if after.routes.is_empty() {
         if let Some(phone) = &after.phone {
-            o.push_str("<p>Call <a class=\"value\" href=\"");
-            esc(o, &phone.href);
-            o.push_str("\">");
-            tel_parts(o, &phone.display);
-            o.push_str("</a></p>");
+            o.push_str("<p>Call ");
+            value_link(o, phone);
+            o.push_str("</p>");
         }
         o.push('\n');
     }
@@ -793,11 +791,9 @@ pub(super) fn handout_alerts(o: &mut String, cv: &ClinicView) {
         for line in &cv.urgent {
             o.push_str("\n<p><strong>");
             esc(o, &line.label);
-            o.push_str(":</strong> <a class=\"value\" href=\"");
-            esc(o, &line.phone.href);
-            o.push_str("\">");
-            tel_parts(o, &line.phone.display);
-            o.push_str("</a>. Answered: ");
+            o.push_str(":</strong> ");
+            value_link(o, &line.phone);
+            o.push_str(". Answered: ");
             esc(o, &line.hours_text);
             o.push('.');
             if !line.when.is_empty() {
@@ -823,11 +819,9 @@ pub(super) fn handout_clinic(o: &mut String, cv: &ClinicView) {
         esc(o, address);
         o.push_str(". ");
     }
-    o.push_str("Main line: <a class=\"value\" href=\"");
-    esc(o, &cv.phone.href);
-    o.push_str("\">");
-    tel_parts(o, &cv.phone.display);
-    o.push_str("</a></p>\n<p>Open: ");
+    o.push_str("Main line: ");
+    value_link(o, &cv.phone);
+    o.push_str("</p>\n<p>Open: ");
     esc(o, &cv.hours_text);
     o.push_str("</p>\n");
     if !cv.closures.is_empty() {
